@@ -1,0 +1,42 @@
+# make run: the app with demo data on SQLite at http://127.0.0.1:5000 · make test: ruff and the whole suite
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+export FLASK_APP := app.py
+
+.PHONY: run test lint install install-dev seed vendor
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+install: $(VENV)/.runtime-installed
+
+install-dev: $(VENV)/.dev-installed
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+	$(BIN)/python app.py
+
+seed: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+vendor:
+	npm ci && npm run vendor

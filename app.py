@@ -1,0 +1,17 @@
+"""Entry point: `flask run`, gunicorn `app:app`, or `python app.py` (Socket.IO development server)."""
+
+import os
+
+from stac_youth import create_app
+from stac_youth.extensions import socketio
+
+app = create_app()
+
+if __name__ == "__main__":
+    socketio.run(
+        app,
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "5000")),
+        debug=os.environ.get("FLASK_DEBUG") == "1",
+        allow_unsafe_werkzeug=os.environ.get("STAC_ENV", "development") == "development",
+    )

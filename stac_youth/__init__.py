@@ -1,0 +1,104 @@
+"""STAC Youth: the collaboration app of California's Statewide Student Advisory Board."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import Config, config_from_env
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, hooks and commands."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    register_config(app, config)
+    register_extensions(app)
+    register_security(app)
+    register_blueprints(app)
+    register_socket_events(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, config: type[Config] | dict | None) -> None:
+    """Load a Config class (from STAC_ENV by default); a dict overrides single keys on top of it."""
+    overrides = config if isinstance(config, dict) else {}
+    config_class = config if isinstance(config, type) else config_from_env()
+    app.config.from_object(config_class)
+    app.config["SECRET_KEY"] = config_class.secret_key()
+    app.config.update(overrides)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions of extensions.py to this app."""
+    from . import models  # noqa: F401 - every model must be mapped before the first query
+    from .common.database import configure_sqlite
+    from .common.i18n import select_locale, select_timezone
+    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+    from .members.sessions import init_sessions
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    init_sessions(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    mail.init_app(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
+        max_http_buffer_size=65536,
+        manage_session=False,
+        async_mode="threading",
+    )
+
+
+def register_security(app: Flask) -> None:
+    """Security headers, request ids and the route policy (deny by default)."""
+    from .common.policy import enforce_route_policy
+    from .common.security_headers import init_security_headers
+
+    init_security_headers(app)
+    app.before_request(enforce_route_policy)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature's blueprint."""
+    from .admin import bp as admin_bp
+    from .home import bp as home_bp
+    from .members import auth_bp
+    from .members import bp as members_bp
+
+    for blueprint in (home_bp, auth_bp, members_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_socket_events(app: Flask) -> None:
+    """Socket.IO handlers shared by every live screen."""
+    from .common import sockets  # noqa: F401 - importing registers the handlers
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Error pages in the user's language."""
+    from .common.error_pages import init_error_pages
+
+    init_error_pages(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals templates use to format."""
+    from .common.templating import init_templating
+
+    init_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    """flask seed, flask create-admin."""
+    from .cli import init_commands
+
+    init_commands(app)

@@ -1,0 +1,7 @@
+"""Admin screens: users, invitations, regions and the audit log."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,42 @@
+"""Forms of the admin screens."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from ..common.roles import Role
+
+ROLE_LABELS = {
+    Role.MEMBER: _l("Student member"),
+    Role.ADVISOR: _l("Advisor"),
+    Role.PLANNER: _l("Summit planner"),
+    Role.ADMIN: _l("Admin"),
+}
+
+
+class InvitationForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(message=_l("This field is required.")),
+                                                Email(message=_l("Enter a valid email.")), Length(max=254)])
+    role = SelectField(_l("Role"))
+    region_id = SelectField(_l("Region"), coerce=int)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField()
+
+
+class RegionForm(FlaskForm):
+    name = StringField(_l("Region name"), validators=[DataRequired(message=_l("This field is required.")),
+                                                      Length(max=80)])
+
+
+class CountyForm(FlaskForm):
+    name = StringField(_l("County name"), validators=[DataRequired(message=_l("This field is required.")),
+                                                      Length(max=80)])

@@ -1,0 +1,74 @@
+"""Admin use cases that are not about one member: regions, user lists, the audit log."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..common.audit import AuditEvent, record_audit
+from ..common.errors import ServiceError
+from ..extensions import db
+from ..members.models import County, Region, User
+
+
+def add_region(admin: User, name: str) -> Region:
+    """Add a region at the end of the list."""
+    name = name.strip()
+    if db.session.scalar(select(Region).where(func.lower(Region.name) == name.lower())):
+        raise ServiceError(_l("A region with this name exists already."), field="name")
+    position = (db.session.scalar(select(func.max(Region.position))) or 0) + 1
+    region = Region(name=name, position=position)
+    db.session.add(region)
+    db.session.flush()
+    record_audit("region.created", actor=admin, region_id=region.id, name=name)
+    db.session.commit()
+    return region
+
+
+def rename_region(admin: User, region: Region, name: str) -> None:
+    """Give a region a new name."""
+    name = name.strip()
+    clash = db.session.scalar(select(Region).where(func.lower(Region.name) == name.lower(), Region.id != region.id))
+    if clash:
+        raise ServiceError(_l("A region with this name exists already."), field="name")
+    old = region.name
+    region.name = name
+    record_audit("region.renamed", actor=admin, region_id=region.id, old=old, new=name)
+    db.session.commit()
+
+
+def add_county(admin: User, region: Region, name: str) -> County:
+    """Add a county to a region."""
+    name = name.strip()
+    if any(c.name.lower() == name.lower() for c in region.counties):
+        raise ServiceError(_l("This region has that county already."), field="name")
+    county = County(region=region, name=name)
+    db.session.add(county)
+    db.session.flush()
+    record_audit("county.created", actor=admin, region_id=region.id, county=name)
+    db.session.commit()
+    return county
+
+
+def list_users(query: str = "", role: str | None = None, page: int = 1):
+    """Users for the admin table, newest first, with a name or email search."""
+    stmt = select(User).where(User.deleted_at.is_(None)).order_by(User.created_at.desc(), User.id.desc())
+    if role:
+        stmt = stmt.where(User.role == role)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(User.display_name.ilike(like) | User.email.ilike(like))
+    return db.paginate(stmt, page=page, per_page=50, error_out=False)
+
+
+def audit_page(action: str | None = None, page: int = 1):
+    """Audit events, newest first, optionally of one action."""
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    return db.paginate(stmt, page=page, per_page=50, error_out=False)
+
+
+def audit_actions() -> list[str]:
+    """The distinct actions present in the log, for the filter."""
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))

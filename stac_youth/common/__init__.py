@@ -1,0 +1,1 @@
+"""Pieces every feature uses: policy, audit, Markdown, time, signals."""

@@ -1,0 +1,34 @@
+"""Error pages 400, 403, 404, 413, 429 and 500 in the user's language."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+
+HANDLED = (400, 403, 404, 405, 413, 429, 500)
+
+
+def _render(error: HTTPException):
+    code = error.code if error.code in HANDLED else 500
+    return render_template(f"errors/{code}.html", error=error), code
+
+
+def _csrf_error(_error: CSRFError):
+    return render_template("errors/400.html", csrf=True), 400
+
+
+def _internal_error(_error: Exception):
+    db.session.rollback()
+    return render_template("errors/500.html"), 500
+
+
+def init_error_pages(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    for code in HANDLED:
+        if code != 500:
+            app.register_error_handler(code, _render)
+    app.register_error_handler(500, _internal_error)

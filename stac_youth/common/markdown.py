@@ -1,0 +1,33 @@
+"""The one place user Markdown becomes HTML: rendered without raw HTML, then sanitized."""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5", "h6", "hr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize_html(html: str) -> str:
+    """Strip everything outside the allowlist; links get rel=noopener noreferrer nofollow."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to safe HTML for pages and socket payloads alike."""
+    if not text:
+        return Markup("")
+    return Markup(sanitize_html(_md.render(text)))  # noqa: S704 - nh3 has just sanitized it

@@ -1,0 +1,90 @@
+"""Who may reach what: one table for every route and socket event, deny by default."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from .roles import ALL_ROLES, Role
+
+PUBLIC = "public"
+SIGNED_IN = frozenset(ALL_ROLES)
+ADVISORS = frozenset({Role.ADVISOR, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
+
+#: endpoint -> PUBLIC, or the roles allowed. An endpoint missing here is refused to everyone.
+ROUTES: dict[str, str | frozenset[str]] = {
+    "static": PUBLIC,
+    "home.healthz": PUBLIC,
+    "home.set_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.register": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.logout_everywhere": SIGNED_IN,
+    "home.index": SIGNED_IN,
+    "members.directory": SIGNED_IN,
+    "members.profile": SIGNED_IN,
+    "members.avatar": SIGNED_IN,
+    "members.edit_profile": SIGNED_IN,
+    "members.upload_avatar": SIGNED_IN,
+    "members.remove_avatar": SIGNED_IN,
+    "members.account": SIGNED_IN,
+    "members.change_password": SIGNED_IN,
+    "members.export_data": SIGNED_IN,
+    "members.delete_account": SIGNED_IN,
+    "admin.invitations": ADVISORS,
+    "admin.revoke_invitation": ADVISORS,
+    "admin.users": ADMINS,
+    "admin.change_role": ADMINS,
+    "admin.set_active": ADMINS,
+    "admin.regions": ADMINS,
+    "admin.rename_region": ADMINS,
+    "admin.add_county": ADMINS,
+    "admin.audit_log": ADMINS,
+}
+
+#: (namespace, event) -> roles allowed. Connecting is refused to anonymous users before this is read.
+SOCKET_EVENTS: dict[tuple[str, str], frozenset[str]] = {
+    ("/", "connect"): SIGNED_IN,
+}
+
+
+def allowed_roles(endpoint: str | None):
+    """The policy entry of an endpoint, or None when there is none."""
+    return ROUTES.get(endpoint or "")
+
+
+def enforce_route_policy():
+    """before_request hook: anonymous → login, a role not allowed → 403, unknown endpoint → 403."""
+    if request.endpoint is None:
+        return None  # no route matched: the 404 handler answers
+    rule = allowed_roles(request.endpoint)
+    if rule == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if rule is None or current_user.role not in rule:
+        abort(403)
+    return None
+
+
+def socket_event_allowed(namespace: str, event: str) -> bool:
+    """Whether the signed-in user may send this socket event."""
+    rule = SOCKET_EVENTS.get((namespace, event))
+    return bool(rule) and current_user.is_authenticated and current_user.role in rule
+
+
+def safe_next_url(target: str | None) -> str:
+    """A local path to go to after login, or the home page for anything that leaves the site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("home.index")
+    if any(ch in target for ch in "\r\n\t") or ":" in target.split("?", 1)[0]:
+        return url_for("home.index")
+    return target
+
+
+def redirect_to_login():
+    """Send an anonymous visitor to the login page, keeping where they were going."""
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

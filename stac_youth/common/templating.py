@@ -1,0 +1,39 @@
+"""Template filters and globals: formatting only."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from .markdown import render_markdown
+from .roles import Role
+from .time import as_utc
+
+ROLE_NAMES = {
+    Role.MEMBER: _l("Student member"),
+    Role.ADVISOR: _l("Advisor"),
+    Role.PLANNER: _l("Summit planner"),
+    Role.ADMIN: _l("Admin"),
+}
+
+
+def member_name(user) -> str:
+    """A user's display name, or "Former member" once the account is erased."""
+    if user is None or user.is_deleted or not user.display_name:
+        return str(_l("Former member"))
+    return user.display_name
+
+
+def local_datetime(value, style: str = "medium") -> str:
+    """A stored UTC datetime shown in the viewer's zone and language."""
+    return format_datetime(as_utc(value), style) if value else ""
+
+
+def init_templating(app: Flask) -> None:
+    """Register the filters and globals."""
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(member_name, "member_name")
+    app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(lambda role: ROLE_NAMES.get(role, role), "role_label")
+    app.add_template_global(lambda: str(get_locale()), "current_language")

@@ -1,0 +1,123 @@
+"""Configuration read from environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _instance_secret_key(instance_dir: Path) -> str:
+    """Return the development secret key kept in instance/, writing a random one on first run."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key_file = instance_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _bool_env(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Development defaults: SQLite in instance/, console email, no Redis."""
+
+    ENV_NAME = "development"
+    INSTANCE_DIR = INSTANCE_DIR
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'stac_youth.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    AVATAR_DIR = Path(os.environ.get("AVATAR_DIR") or INSTANCE_DIR / "avatars")
+    MAX_CONTENT_LENGTH = 3 * 1024 * 1024
+    AVATAR_MAX_BYTES = 2 * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "America/Los_Angeles"
+    LANGUAGES = ("en", "es")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "10 per 15 minutes"
+
+    MAIL_BACKEND = "console" if not os.environ.get("MAIL_SERVER") else "smtp"
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool_env("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool_env("MAIL_USE_SSL")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "STAC Youth <no-reply@stac-youth.local>")
+
+    SOCKETIO_CORS_ORIGINS = [o for o in os.environ.get("SOCKETIO_CORS_ORIGINS", "").split(",") if o] or None
+
+    INVITATION_TTL = timedelta(days=7)
+    PASSWORD_RESET_TTL = timedelta(hours=1)
+    DEMO_PASSWORD = os.environ.get("STAC_DEMO_PASSWORD", "stac-demo-2026")
+
+    @classmethod
+    def secret_key(cls) -> str:
+        """The SECRET_KEY from the environment, or the one kept in instance/ for development."""
+        return os.environ.get("SECRET_KEY") or _instance_secret_key(cls.INSTANCE_DIR)
+
+
+class TestingConfig(Config):
+    """Used by the test suite: fixed key, CSRF off unless a test turns it on, mail kept in memory."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "locmem"
+    RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+    SERVER_NAME = None
+
+    @classmethod
+    def secret_key(cls) -> str:
+        return "testing-secret-key-not-for-production"
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies, a SECRET_KEY from the environment or no start at all."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    PREFERRED_URL_SCHEME = "https"
+    MAIL_BACKEND = "smtp"
+
+    @classmethod
+    def secret_key(cls) -> str:
+        key = os.environ.get("SECRET_KEY")
+        if not key:
+            raise RuntimeError("SECRET_KEY must be set in production.")
+        return key
+
+
+CONFIGS = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by STAC_ENV (development by default)."""
+    return CONFIGS[os.environ.get("STAC_ENV", "development")]

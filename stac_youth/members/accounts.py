@@ -1,0 +1,170 @@
+"""Accounts: sign-in, sessions, passwords, roles and deactivation."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..common.audit import record_audit
+from ..common.errors import ServiceError
+from ..common.mailer import send_email
+from ..common.passwords import hash_password, password_problem, verify_password
+from ..common.roles import Role
+from ..common.signals import sessions_revoked
+from ..common.time import utcnow
+from ..common.tokens import hash_token, new_token
+from ..extensions import db
+from .invitations import normalize_email
+from .models import PasswordResetToken, User
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The live account with this email, compared case-insensitively."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
+
+
+def load_user_from_login_id(login_id: str) -> User | None:
+    """Resolve Flask-Login's id "<user id>:<session version>"; a stale version means a revoked session."""
+    user_part, _, version_part = login_id.partition(":")
+    if not user_part.isdigit() or not version_part.isdigit():
+        return None
+    user = db.session.get(User, int(user_part))
+    if user is None or not user.is_active or user.session_version != int(version_part):
+        return None
+    return user
+
+
+def authenticate(email: str, password: str, ip: str | None = None) -> User | None:
+    """The user whose email and password match, or None; failures are audited, with one answer for all."""
+    user = find_user_by_email(email)
+    if user is not None and user.is_active and verify_password(user.password_hash, password):
+        return user
+    if user is None:
+        verify_password(None, password)
+    record_audit("login.failed", subject=user, email=normalize_email(email)[:254], ip=ip)
+    db.session.commit()
+    return None
+
+
+def revoke_sessions(user: User) -> None:
+    """End every session and remember cookie of the user by bumping the version in their login id."""
+    user.session_version = (user.session_version or 1) + 1
+    sessions_revoked.send(user)
+
+
+def logout_everywhere(user: User) -> None:
+    """Sign the user out on every device; the caller signs the current session in again if it wants."""
+    revoke_sessions(user)
+    record_audit("sessions.revoked", actor=user, subject=user)
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a password after checking the current one; other sessions end."""
+    if not verify_password(user.password_hash, current_password):
+        raise ServiceError(_l("Your current password is not right."), field="current_password")
+    problem = password_problem(new_password)
+    if problem:
+        raise ServiceError(problem, field="new_password")
+    user.password_hash = hash_password(new_password)
+    revoke_sessions(user)
+    record_audit("password.changed", actor=user, subject=user)
+    db.session.commit()
+
+
+def request_password_reset(email: str, reset_url_for) -> None:
+    """Email a single-use reset link valid for 1 hour, when the email belongs to an active account."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token, token_hash = new_token()
+    now = utcnow()
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=now + current_app.config["PASSWORD_RESET_TTL"],
+        )
+    )
+    record_audit("password.reset_requested", subject=user)
+    db.session.commit()
+    send_email(
+        user.email,
+        "email/password_reset_subject.txt",
+        "email/password_reset.txt",
+        language=user.preferred_language,
+        user=user,
+        reset_url=reset_url_for(token),
+    )
+
+
+def find_reset_token(token: str) -> PasswordResetToken | None:
+    """The unused, unexpired reset token, or None."""
+    reset = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow() or not reset.user.is_active:
+        return None
+    return reset
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from an emailed token; the token then stops working and sessions end."""
+    reset = find_reset_token(token)
+    if reset is None:
+        raise ServiceError(_l("This reset link is not valid any more. Ask for a new one."))
+    problem = password_problem(new_password)
+    if problem:
+        raise ServiceError(problem, field="password")
+    claimed = db.session.execute(
+        PasswordResetToken.__table__.update()
+        .where(PasswordResetToken.id == reset.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise ServiceError(_l("This reset link is not valid any more. Ask for a new one."))
+    user = reset.user
+    user.password_hash = hash_password(new_password)
+    revoke_sessions(user)
+    record_audit("password.reset", actor=user, subject=user)
+    db.session.commit()
+    return user
+
+
+def change_role(admin: User, user: User, role: str) -> None:
+    """An admin gives a user another role; the user's sessions end."""
+    if role not in set(Role):
+        raise ServiceError(_l("Choose a role from the list."), field="role")
+    if user.id == admin.id:
+        raise ServiceError(_l("You cannot change your own role."))
+    if user.role == role:
+        return
+    old = user.role
+    user.role = role
+    revoke_sessions(user)
+    record_audit("user.role_changed", actor=admin, subject=user, old=old, new=role)
+    db.session.commit()
+
+
+def set_active(admin: User, user: User, active: bool) -> None:
+    """An admin deactivates or reactivates an account; deactivation ends its sessions."""
+    if user.id == admin.id:
+        raise ServiceError(_l("You cannot deactivate your own account."))
+    if user.is_deleted:
+        raise ServiceError(_l("This account was deleted."))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        revoke_sessions(user)
+    record_audit("user.reactivated" if active else "user.deactivated", actor=admin, subject=user)
+    db.session.commit()
+
+
+def set_language(user: User, language: str) -> None:
+    """Remember the user's language."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise ServiceError(_l("Choose English or Spanish."))
+    user.preferred_language = language
+    db.session.commit()

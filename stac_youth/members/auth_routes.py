@@ -1,0 +1,115 @@
+"""Sign in, sign out, register from an invitation, reset a password."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..common.errors import ServiceError
+from ..common.forms import attach_error
+from ..common.policy import safe_next_url
+from ..extensions import limiter
+from . import accounts, auth_bp, invitations
+from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from .sessions import end_session, start_session
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_email_key() -> str:
+    return "login-account:" + invitations.normalize_email(request.form.get("email", ""))
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_login_failed, scope="login-address")
+@limiter.limit(_login_limit, key_func=_login_email_key, methods=["POST"], deduct_when=_login_failed,
+               scope="login-account")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
+        if user is not None:
+            start_session(user, remember=form.remember.data)
+            return redirect(safe_next_url(request.args.get("next")))
+        g.login_failed = True
+        form.password.errors.append(_l("That email and password do not match an active account."))
+    return render_template("auth/login.html", form=form)
+
+
+@auth_bp.route("/logout", methods=["POST"])
+def logout():
+    end_session()
+    flash(_l("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@auth_bp.route("/logout-everywhere", methods=["POST"])
+def logout_everywhere():
+    user = current_user._get_current_object()
+    accounts.logout_everywhere(user)
+    start_session(user)
+    flash(_l("You are signed out on every other device."), "success")
+    return redirect(url_for("members.account"))
+
+
+@auth_bp.route("/register/<token>", methods=["GET", "POST"])
+def register(token: str):
+    if current_user.is_authenticated:
+        end_session()
+    invitation = invitations.find_open_invitation(token)
+    if invitation is None:
+        return render_template("auth/invitation_invalid.html"), 404
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept_invitation(
+                token, form.display_name.data, form.password.data, language=str(get_locale())
+            )
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            start_session(user)
+            flash(_l("Welcome! Tell others a little about yourself."), "success")
+            return redirect(url_for("members.edit_profile"))
+    return render_template("auth/register.html", form=form, invitation=invitation)
+
+
+@auth_bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"], scope="password-reset")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(
+            form.email.data, lambda token: url_for("auth.reset_password", token=token, _external=True)
+        )
+        flash(_l("If that email belongs to an account, we sent it a link to choose a new password. "
+                 "The link works for 1 hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@auth_bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if accounts.find_reset_token(token) is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            end_session()
+            flash(_l("Your password is changed. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

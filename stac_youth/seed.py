@@ -1,0 +1,98 @@
+"""Demo data for development: the eight regions with their counties and a board of accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .common.roles import Role
+from .extensions import db
+from .members.accounts import find_user_by_email
+from .members.bootstrap import create_account
+from .members.models import County, MemberInterest, Region
+
+REGIONS: dict[str, list[str]] = {
+    "Northern California": ["Butte", "Del Norte", "Glenn", "Humboldt", "Lake", "Lassen", "Mendocino", "Modoc",
+                            "Plumas", "Shasta", "Siskiyou", "Tehama", "Trinity"],
+    "Capitol Area": ["Alpine", "Colusa", "El Dorado", "Nevada", "Placer", "Sacramento", "San Joaquin", "Sierra",
+                     "Solano", "Sutter", "Yolo", "Yuba"],
+    "Bay Area": ["Alameda", "Contra Costa", "Marin", "Napa", "San Francisco", "San Mateo", "Santa Clara", "Sonoma"],
+    "Central Coast": ["Monterey", "San Benito", "San Luis Obispo", "Santa Barbara", "Santa Cruz", "Ventura"],
+    "Central Valley": ["Amador", "Calaveras", "Fresno", "Kern", "Kings", "Madera", "Mariposa", "Merced",
+                       "Stanislaus", "Tulare", "Tuolumne"],
+    "Greater Los Angeles": ["Los Angeles"],
+    "Southern Coast": ["Imperial", "Orange", "San Diego"],
+    "Southern Inland": ["Inyo", "Mono", "Riverside", "San Bernardino"],
+}
+
+STAFF = [
+    ("admin@example.org", "Alex Rivera", Role.ADMIN, "Capitol Area"),
+    ("advisor@example.org", "Morgan Lee", Role.ADVISOR, "Bay Area"),
+    ("advisor2@example.org", "Dolores Martínez", Role.ADVISOR, "Central Valley"),
+    ("planner@example.org", "Sam Okafor", Role.PLANNER, "Greater Los Angeles"),
+]
+
+STUDENTS = [
+    ("Maya Chen", "she/her", "Bay Area", "Alameda", "Oakland High School", "11",
+     ["mental health", "art", "student voice"], "I organise peer support circles at my school.", "en"),
+    ("Diego Hernández", "he/him", "Central Valley", "Fresno", "Roosevelt High School", "10",
+     ["soccer", "family engagement", "college access"], "Quiero que las familias tengan voz en la escuela.", "es"),
+    ("Jordan Blake", "they/them", "Northern California", "Humboldt", "Eureka High School", "12",
+     ["climate", "school climate", "restorative practices"], "Trail runner and debate captain.", "en"),
+    ("Ana Lucía Torres", "ella", "Greater Los Angeles", "Los Angeles", "Garfield High School", "11",
+     ["culturally responsive learning", "music"], "Me encanta la música y aprender de mi comunidad.", "es"),
+    ("Kai Nakamura", "he/him", "Southern Coast", "San Diego", "Hoover High School", "9",
+     ["robotics", "college and career"], "Building robots and better pathways.", "en"),
+    ("Priya Patel", "she/her", "Capitol Area", "Sacramento", "McClatchy High School", "12",
+     ["health services", "mental health"], "Future nurse. Ask me about school-based clinics.", "en"),
+    ("Luis Ramírez", "él", "Central Coast", "Monterey", "Salinas High School", "10",
+     ["agriculture", "student voice"], "Mi familia trabaja en el campo; quiero representar a mi región.", "es"),
+    ("Tanya Whitehorse", "she/her", "Northern California", "Shasta", "Shasta High School", "11",
+     ["belonging", "native youth"], "Proud member of my tribal youth council.", "en"),
+    ("Marcus Johnson", "he/him", "Southern Inland", "Riverside", "Riverside Poly High School", "12",
+     ["safety", "restorative practices", "basketball"], "Restorative justice circle keeper.", "en"),
+    ("Sofía Gutiérrez", "ella", "Bay Area", "Santa Clara", "Overfelt High School", "9",
+     ["wellness", "dance"], "Bailo folklórico y me importa el bienestar estudiantil.", "es"),
+    ("Noah Kim", "he/him", "Greater Los Angeles", "Los Angeles", "Marshall High School", "10",
+     ["college and career", "coding"], "Coding club lead.", "en"),
+    ("Imani Brooks", "she/they", "Southern Coast", "Orange", "Santa Ana High School", "11",
+     ["school climate", "poetry"], "Poet. Believer in student-led change.", "en"),
+]
+
+
+def seed_regions() -> dict[str, Region]:
+    """Make sure the eight regions and their counties exist; return them by name."""
+    regions = {r.name: r for r in db.session.scalars(select(Region))}
+    for position, (name, counties) in enumerate(REGIONS.items(), start=1):
+        region = regions.get(name)
+        if region is None:
+            region = regions[name] = Region(name=name, position=position)
+            db.session.add(region)
+        known = {c.name for c in region.counties}
+        region.counties.extend(County(name=county) for county in counties if county not in known)
+    db.session.commit()
+    return regions
+
+
+def seed_demo_data(password: str) -> list[tuple[str, str, bool]]:
+    """Regions plus the demo accounts; returns (email, role, created now) for each account."""
+    regions = seed_regions()
+    report = []
+    for email, name, role, region in STAFF:
+        created = find_user_by_email(email) is None
+        if created:
+            create_account(email, name, password, role, region_id=regions[region].id, pronouns=None)
+        report.append((email, role, created))
+    for number, (name, pronouns, region, county, school, grade, interests, bio, lang) in enumerate(STUDENTS, 1):
+        email = f"student{number}@example.org"
+        created = find_user_by_email(email) is None
+        if created:
+            county_id = next(c.id for c in regions[region].counties if c.name == county)
+            user = create_account(
+                email, name, password, Role.MEMBER, pronouns=pronouns, region_id=regions[region].id,
+                county_id=county_id, school=school, grade=grade, bio=bio, preferred_language=lang,
+                hide_school=number % 4 == 0,
+            )
+            user.interests = [MemberInterest(tag=tag) for tag in interests]
+            db.session.commit()
+        report.append((email, Role.MEMBER, created))
+    return report
