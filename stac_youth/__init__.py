@@ -35,7 +35,7 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401 - every model must be mapped before the first query
     from .common.database import configure_sqlite
     from .common.i18n import select_locale, select_timezone
-    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from .members.sessions import init_sessions
 
     db.init_app(app)
@@ -48,14 +48,6 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     mail.init_app(app)
-    socketio.init_app(
-        app,
-        message_queue=app.config["REDIS_URL"],
-        cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
-        max_http_buffer_size=65536,
-        manage_session=False,
-        async_mode="threading",
-    )
 
 
 def register_security(app: Flask) -> None:
@@ -79,8 +71,18 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_socket_events(app: Flask) -> None:
-    """Socket.IO handlers shared by every live screen."""
+    """Bind Socket.IO after its handlers are imported, so every app instance gets them all."""
     from .common import sockets  # noqa: F401 - importing registers the handlers
+    from .extensions import socketio
+
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
+        max_http_buffer_size=65536,
+        manage_session=False,
+        async_mode="threading",
+    )
 
 
 def register_error_handlers(app: Flask) -> None:

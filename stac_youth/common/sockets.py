@@ -7,6 +7,7 @@ from flask_socketio import join_room
 
 from ..extensions import socketio
 from .policy import socket_event_allowed
+from .signals import sessions_revoked
 
 
 def user_room(user_id: int) -> str:
@@ -21,3 +22,13 @@ def connect(_auth=None):
         return False
     join_room(user_room(current_user.id))
     return True
+
+
+@sessions_revoked.connect
+def disconnect_revoked_user(user, **_extra) -> None:
+    """A user whose sessions were revoked loses their live sockets too."""
+    server = socketio.server
+    if server is None:
+        return
+    for sid, _eio_sid in list(server.manager.get_participants("/", user_room(user.id))):
+        server.disconnect(sid, namespace="/")
