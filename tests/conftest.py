@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from stac_youth import create_app
 from stac_youth.config import TestingConfig
@@ -59,9 +60,36 @@ def make_app(migrated_template, tmp_path):
             db.engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    The `app` fixture keeps an application context open, and Flask reuses an open context for requests,
+    so without this `g` (the signed-in user, the CSRF token, the locale) would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """Hash with a low scrypt cost in tests; verification reads the cost from the hash, so the code path is real."""
+    from werkzeug.security import generate_password_hash
+
+    from stac_youth.common import passwords
+
+    def cheap(password, method="scrypt:1024:8:1", salt_length=16):
+        return generate_password_hash(password, method="scrypt:1024:8:1", salt_length=salt_length)
+
+    monkeypatch.setattr(passwords, "generate_password_hash", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap("timing-equaliser-password"))
+
+
 @pytest.fixture
 def app(make_app):
     application = make_app()
+    application.test_client_class = FreshContextClient
     limiter.reset()
     with application.app_context():
         from stac_youth.seed import seed_regions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import g, has_request_context, request
+from flask import g, has_request_context
 from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -33,6 +33,15 @@ class AuditEvent(db.Model):
         return json.loads(self.detail or "{}")
 
 
+#: action code -> a readable, translated label; each feature adds its own actions.
+ACTION_LABELS: dict[str, object] = {}
+
+
+def action_label(action: str) -> str:
+    """The readable label of an audit action, or the code itself when none is registered."""
+    return str(ACTION_LABELS.get(action, action))
+
+
 class AuditLogIsAppendOnly(RuntimeError):
     """Raised when code tries to change or delete an audit event."""
 
@@ -55,8 +64,3 @@ def record_audit(action: str, *, actor=None, subject=None, **detail) -> AuditEve
     )
     db.session.add(audit_event)
     return audit_event
-
-
-def current_ip() -> str | None:
-    """The client address of the current request, if any."""
-    return request.remote_addr if has_request_context() else None

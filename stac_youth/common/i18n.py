@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from .time import DEFAULT_TIMEZONE
@@ -11,6 +11,8 @@ from .time import DEFAULT_TIMEZONE
 def select_locale() -> str:
     """The user's saved choice, then the choice kept in the session, then the browser's."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]  # CLI and jobs: no user, session or browser to ask
     if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
         return current_user.preferred_language
     if session.get("lang") in languages:

@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
+from .audit import action_label
 from .markdown import render_markdown
 from .roles import Role
 from .time import as_utc
@@ -33,6 +34,7 @@ def local_datetime(value, style: str = "medium") -> str:
 def init_templating(app: Flask) -> None:
     """Register the filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(action_label, "action_label")
     app.add_template_filter(member_name, "member_name")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(lambda role: ROLE_NAMES.get(role, role), "role_label")

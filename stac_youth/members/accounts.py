@@ -35,14 +35,14 @@ def load_user_from_login_id(login_id: str) -> User | None:
     return user
 
 
-def authenticate(email: str, password: str, ip: str | None = None) -> User | None:
-    """The user whose email and password match, or None; failures are audited, with one answer for all."""
+def authenticate(email: str, password: str) -> User | None:
+    """The user whose email and password match, or None; failures are audited (no IP kept), one answer for all."""
     user = find_user_by_email(email)
     if user is not None and user.is_active and verify_password(user.password_hash, password):
         return user
     if user is None:
         verify_password(None, password)
-    record_audit("login.failed", subject=user, email=normalize_email(email)[:254], ip=ip)
+    record_audit("login.failed", subject=user, email=normalize_email(email)[:254])
     db.session.commit()
     return None
 
@@ -51,6 +51,12 @@ def revoke_sessions(user: User) -> None:
     """End every session and remember cookie of the user by bumping the version in their login id."""
     user.session_version = (user.session_version or 1) + 1
     sessions_revoked.send(user)
+
+
+def sign_out(user: User) -> None:
+    """Sign-out: the session and remember cookies the user holds stop working, copies included."""
+    revoke_sessions(user)
+    db.session.commit()
 
 
 def logout_everywhere(user: User) -> None:

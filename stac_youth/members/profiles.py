@@ -18,6 +18,7 @@ from .models import County, MemberInterest, Region, User
 
 MAX_INTERESTS = 12
 GRADES = ("8", "9", "10", "11", "12", "college", "adult")
+_GRADE_WORDS = {"college": _l("College"), "adult": _l("Adult")}
 _TAG_CLEAN = re.compile(r"[^\w\- ]+", re.UNICODE)
 
 
@@ -31,6 +32,13 @@ class ProfileView:
     bio: str | None
     can_edit: bool
     showing_hidden: bool
+
+
+def grade_label(grade: str | None) -> str:
+    """A grade as people read it: "Grade 11", "College"."""
+    if not grade:
+        return ""
+    return str(_GRADE_WORDS.get(grade) or _l("Grade %(n)s", n=grade))
 
 
 def parse_interests(raw: str) -> list[str]:

@@ -59,17 +59,16 @@ def _fill_choices(form: ProfileForm, regions) -> None:
     form.county_id.choices = [(0, _l("Choose your county (optional)"))] + [
         (c.id, f"{c.name} ({r.name})") for r in regions for c in r.counties
     ]
-    grade_labels = {"college": _l("College"), "adult": _l("Adult")}
-    form.grade.choices = [("", _l("Choose your grade"))] + [
-        (g, grade_labels.get(g, _l("Grade %(n)s", n=g))) for g in profiles.GRADES
-    ]
+    form.grade.choices = [("", _l("Choose your grade"))] + [(g, profiles.grade_label(g)) for g in profiles.GRADES]
 
 
 @bp.route("/profile/edit", methods=["GET", "POST"])
 def edit_profile():
     me = _me()
     regions = profiles.list_regions()
-    form = ProfileForm(obj=me)
+    # Bind the user only to fill the GET form: on POST a field missing from the request would otherwise fall
+    # back to the model attribute (interests is a relationship, not text) instead of being empty.
+    form = ProfileForm(obj=me if request.method == "GET" else None)
     if request.method == "GET":
         form.interests.data = ", ".join(me.interest_tags)
         form.region_id.data = me.region_id or 0

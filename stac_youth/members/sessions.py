@@ -26,7 +26,11 @@ def start_session(user, remember: bool = False) -> None:
 def end_session() -> None:
     """Sign out on this device."""
     logout_user()
+    # logout_user() asks for the remember cookie to be deleted through a session flag; keep it across clear().
+    remember = session.get("_remember")
     session.clear()
+    if remember:
+        session["_remember"] = remember
 
 
 def _mark_cookie_login(_app, user) -> None:
