@@ -1,0 +1,94 @@
+"""Browser fixtures: a seeded live server, one Debian Chromium per session, pages per viewport, axe checks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from stac_youth import create_app
+from stac_youth.config import TestingConfig
+from stac_youth.extensions import db, limiter
+
+from .helpers import DEMO_PASSWORD
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+VIEWPORTS = {390: 844, 1280: 900}
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The app on a migrated, seeded SQLite file, served on 127.0.0.1 with CSRF on; yields its base URL."""
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from stac_youth.seed import seed_demo_data
+
+    folder = tmp_path_factory.mktemp("e2e")
+
+    class E2EConfig(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'e2e.db'}"
+        AVATAR_DIR = folder
+        WTF_CSRF_ENABLED = True  # the real browser posts the real tokens
+
+    app = create_app(E2EConfig)
+    with app.app_context():
+        upgrade(directory=str(REPO / "migrations"))
+        seed_demo_data(DEMO_PASSWORD)
+        db.session.remove()
+    limiter.reset()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One headless Debian Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[Callable]:
+    """Factory: page(width) opens a fresh context (own cookies) at 390 or 1280 px on the live server."""
+    contexts = []
+
+    def _page(width: int = 1280):
+        context = browser.new_context(
+            base_url=live_server,
+            viewport={"width": width, "height": VIEWPORTS.get(width, 900)},
+            locale="en-US",
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _page
+    for context in contexts:
+        context.close()

@@ -1,0 +1,102 @@
+"""What the e2e tests do again and again: menus, language, signing in, axe."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+AXE_JS = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DEMO_PASSWORD = "stac-demo-2026"
+ADMIN_EMAIL = "admin@example.org"
+SHOWN = re.compile(r"(^|\s)show(\s|$)")
+
+
+def is_mobile(page) -> bool:
+    return page.viewport_size["width"] < 992
+
+
+def open_menu(page) -> None:
+    """On narrow screens open the offcanvas menu with its toggler; on wide ones the links are already shown."""
+    if not is_mobile(page):
+        return
+    menu = page.locator("#site-nav")
+    if SHOWN.search(menu.get_attribute("class") or ""):
+        return
+    page.locator(".navbar-toggler").click()
+    # Bootstrap adds "showing" during the slide-in and "show" once the menu is open.
+    # (No wait_for_function: its string predicate needs eval, which the app's CSP refuses.)
+    expect(menu).to_have_class(SHOWN)
+    expect(menu).not_to_have_class(re.compile(r"(^|\s)showing(\s|$)"))
+    expect(menu.locator(".nav-link").first).to_be_visible()
+
+
+def click_menu_item(page, selector: str) -> None:
+    """Follow a menu link (a CSS selector inside the menu, so that it works in any language)."""
+    open_menu(page)
+    with page.expect_navigation():
+        page.locator("#site-nav").locator(selector).click()
+
+
+def switch_language(page, lang: str) -> None:
+    """Use the footer switch; afterwards the page is served in that language."""
+    label = {"en": "English", "es": "Español"}[lang]
+    button = page.locator(f".language-switch button[value='{lang}']")
+    assert button.inner_text().strip() == label
+    if page.locator("html").get_attribute("lang") == lang and button.get_attribute("aria-pressed") == "true":
+        return
+    with page.expect_navigation():
+        button.click()
+    assert page.locator("html").get_attribute("lang") == lang
+
+
+def sign_in(page, email: str = ADMIN_EMAIL, password: str = DEMO_PASSWORD, lang: str | None = None) -> None:
+    """Sign in through the login form; with lang, also pick that language with the footer switch."""
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert not page.url.split("?")[0].endswith("/login"), page.locator("main").inner_text()
+    if lang:
+        switch_language(page, lang)
+
+
+def sign_out(page) -> None:
+    open_menu(page)
+    with page.expect_navigation():
+        page.locator("#site-nav form[action$='/logout'] button").click()
+    assert page.url.split("?")[0].endswith("/login")
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the current page; return its violations.
+
+    axe is evaluated through the DevTools protocol: page.add_script_tag would insert an inline <script>, which the
+    app's CSP (script-src 'self') rightly blocks, and the CSP stays on for everything the app does.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;true")
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => r.violations.map(v => ({"
+        "id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({target: n.target.join(' '),"
+        " summary: n.failureSummary}))})))",
+        AXE_TAGS,
+    )
+
+
+def format_violations(where: str, violations: list[dict]) -> str:
+    lines = [f"{where}: {len(violations)} axe violation(s)"]
+    for violation in violations:
+        lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:8]:
+            summary = (node["summary"] or "").replace("\n", " ")
+            lines.append(f"      {node['target']} — {summary[:300]}")
+    return "\n".join(lines)
+
+
+def assert_no_axe_violations(page, where: str | None = None) -> None:
+    violations = axe_violations(page)
+    assert violations == [], format_violations(where or page.url, violations)

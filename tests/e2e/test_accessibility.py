@@ -1,0 +1,140 @@
+"""axe-core finds no WCAG 2.2 A/AA violation on the journey's pages, in English and Spanish, at 390 and 1280 px.
+
+At 390 px the pages also never scroll sideways, and the offcanvas menu opens with its toggler with every link
+reachable.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import (
+    axe_violations,
+    click_menu_item,
+    format_violations,
+    is_mobile,
+    open_menu,
+    sign_in,
+    switch_language,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+class PageChecks:
+    """Runs the checks on each page visited and gathers every problem, so one run reports them all."""
+
+    def __init__(self, page, lang: str):
+        self.page = page
+        self.lang = lang
+        self.problems: list[str] = []
+        self.checked: list[str] = []
+
+    def __call__(self, name: str) -> None:
+        page = self.page
+        where = f"{name} ({page.url}, {self.lang}, {page.viewport_size['width']} px)"
+        self.checked.append(name)
+        lang = page.locator("html").get_attribute("lang")
+        if lang != self.lang:
+            self.problems.append(f"{where}: <html lang={lang!r}>, expected {self.lang!r}")
+        violations = axe_violations(page)
+        if violations:
+            self.problems.append(format_violations(where, violations))
+        if is_mobile(page):
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > page.viewport_size["width"]:
+                self.problems.append(f"{where}: scrolls sideways, scrollWidth {scroll_width} px")
+
+    def assert_clean(self) -> None:
+        assert not self.problems, "\n".join(self.problems)
+
+
+def check_menu(page, checks: PageChecks) -> None:
+    """The toggler opens the offcanvas menu; its links are shown on screen and reached with Tab."""
+    toggler = page.locator(".navbar-toggler")
+    expect(toggler).to_be_visible()
+    assert (toggler.get_attribute("aria-label") or "").strip()
+    open_menu(page)
+    menu = page.locator("#site-nav")
+    expect(menu).to_have_attribute("role", "dialog")
+    items = menu.locator(".nav-link")
+    count = items.count()
+    assert count >= 5
+    for index in range(count):
+        item = items.nth(index)
+        expect(item).to_be_visible()
+        expect(item).to_be_in_viewport()
+    checks("menu open")
+    # Keyboard: focus is inside the menu and Tab walks through every link and the sign-out button.
+    reached = set()
+    for _ in range(count + 2):
+        page.keyboard.press("Tab")
+        reached.add(
+            page.evaluate(
+                "() => { const el = document.activeElement;"
+                " return el.closest('#site-nav') && el.classList.contains('nav-link') ? el.outerHTML : null }"
+            )
+        )
+    reached.discard(None)
+    assert len(reached) == count, f"Tab reached {len(reached)} of the {count} menu items"
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_class(re.compile(r"(^|\s)show(ing)?(\s|$)"))
+    expect(items.first).to_be_hidden()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_journey_pages_have_no_axe_violations(page, width, lang):
+    tab = page(width)
+    checks = PageChecks(tab, lang)
+
+    # Signed out.
+    tab.goto("/login")
+    switch_language(tab, lang)
+    checks("login")
+    tab.goto("/forgot-password")
+    checks("forgot password")
+    tab.goto("/no-such-page")
+    checks("404 signed out")
+
+    # Signed in as the admin, who sees every screen of the journey.
+    sign_in(tab, lang=lang)
+    checks("home")
+    if is_mobile(tab):
+        check_menu(tab, checks)
+    click_menu_item(tab, "a[href='/admin/invitations']")
+    checks("invitations")
+    tab.locator("#email").fill(f"a11y.{lang}.{width}@example.org")
+    tab.locator("#role").select_option("member")
+    tab.locator("#region_id").select_option(label="Bay Area")
+    with tab.expect_navigation():
+        tab.locator("main form:has(#email) button[type=submit]").click()
+    link = tab.locator("#invite-link").input_value()
+    checks("invitation sent")
+    click_menu_item(tab, "a[href='/members']")
+    checks("directory")
+    tab.locator("#q").fill("soccer")
+    with tab.expect_navigation():
+        tab.locator("#q").press("Enter")
+    with tab.expect_navigation():
+        tab.locator(".member-card").filter(has_text="Diego Hernández").get_by_role("link").first.click()
+    checks("profile")
+    click_menu_item(tab, "a[href^='/members/']")
+    checks("my profile")
+    tab.goto("/profile/edit")
+    checks("edit profile")
+    click_menu_item(tab, "a[href='/account']")
+    checks("account")
+    tab.goto("/members/999999")
+    checks("404 signed in")
+
+    # Opening an invitation link signs the admin out; the choice of language is made again on that page.
+    tab.goto(link)
+    switch_language(tab, lang)
+    checks("register")
+
+    assert len(checks.checked) >= 11
+    checks.assert_clean()
