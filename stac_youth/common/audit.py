@@ -53,6 +53,13 @@ def _refuse_audit_changes(session: Session, _context, _instances) -> None:
             raise AuditLogIsAppendOnly("Audit events cannot be changed or deleted.")
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_audit_changes(state) -> None:
+    """Bulk UPDATE / DELETE statements skip before_flush: refuse those aimed at the audit table too."""
+    if (state.is_update or state.is_delete) and getattr(state.statement.table, "name", None) == "audit_events":
+        raise AuditLogIsAppendOnly("Audit events cannot be changed or deleted.")
+
+
 def record_audit(action: str, *, actor=None, subject=None, **detail) -> AuditEvent:
     """Add an audit event to the session; the calling service commits it with its own change."""
     audit_event = AuditEvent(

@@ -65,7 +65,7 @@ def update_profile(user: User, data: dict) -> None:
             raise ServiceError(_l("Choose a county in your region."), field="county_id")
     if data.get("grade") and data["grade"] not in GRADES:
         raise ServiceError(_l("Choose a grade from the list."), field="grade")
-    tags = parse_interests(data.get("interests", ""))
+    tags = parse_interests(data.get("interests") or "")
     user.display_name = data["display_name"].strip()
     user.pronouns = (data.get("pronouns") or "").strip() or None
     user.region_id = region_id or None
@@ -77,7 +77,10 @@ def update_profile(user: User, data: dict) -> None:
     user.timezone = data.get("timezone") or user.timezone
     user.hide_school = bool(data.get("hide_school"))
     user.hide_bio = bool(data.get("hide_bio"))
-    user.interests = [MemberInterest(tag=tag) for tag in tags]
+    # Keep the rows of tags that stay: replacing them would INSERT the same (user, tag) before the old row's
+    # DELETE is flushed, and the unique constraint would turn re-saving an unchanged profile into a 500.
+    kept = {interest.tag: interest for interest in user.interests}
+    user.interests = [kept.get(tag) or MemberInterest(tag=tag) for tag in tags]
     db.session.commit()
 
 

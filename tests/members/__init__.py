@@ -1,0 +1,1 @@
+"""Tests of members: invitations, login, sessions, profiles, avatars, privacy."""

@@ -1,0 +1,311 @@
+"""T2: every state-changing route refuses a request without a valid CSRF token, and changes nothing.
+
+The app here is built with WTF_CSRF_ENABLED=True (the shared test config turns CSRF off). It is used without a
+pushed app context, so each request gets its own `g` and clients do not share a login.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+from PIL import Image
+from werkzeug.routing import IntegerConverter
+
+from stac_youth.common import policy
+from stac_youth.common.time import utcnow
+from stac_youth.common.tokens import hash_token
+from stac_youth.extensions import csrf, db, limiter
+from stac_youth.members.models import Invitation, PasswordResetToken, Region, User
+from tests.conftest import PASSWORD, UserFactory
+
+NEW_PASSWORD = "a brand new passphrase for testing"
+INVITE_TOKEN = "csrf-invitation-token"
+RESET_TOKEN = "csrf-reset-token"
+TOKEN_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def world(make_app):
+    """A CSRF-enabled app with real rows for every POST route to act on."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    limiter.reset()
+    with app.app_context():
+        from stac_youth.members.profiles import set_avatar
+        from stac_youth.seed import seed_regions
+
+        seed_regions()
+        users = UserFactory()
+        admin = users("admin")
+        set_avatar(admin, _png())  # so that "remove my picture" has something to remove
+        # example.org, not example.test: the forgot-password form's Email() validator refuses special-use domains
+        target = users("member", email="target@example.org", display_name="Target Student")
+        leaver = users("member", display_name="Leaving Student")
+        resettable = users("member", display_name="Forgetful Student")
+        region = db.session.scalars(db.select(Region).order_by(Region.id)).first()
+        now = utcnow()
+        db.session.add(Invitation(email="joiner@example.test", role="member", token_hash=hash_token(INVITE_TOKEN),
+                                  invited_by_id=admin.id, created_at=now, expires_at=now + timedelta(days=7)))
+        pending = Invitation(email="pending@example.test", role="member", token_hash=hash_token("other"),
+                             invited_by_id=admin.id, created_at=now, expires_at=now + timedelta(days=7))
+        db.session.add(pending)
+        db.session.add(PasswordResetToken(user_id=resettable.id, token_hash=hash_token(RESET_TOKEN),
+                                          created_at=now, expires_at=now + timedelta(hours=1)))
+        db.session.commit()
+        data = {
+            "app": app,
+            "emails": {"admin": admin.email, "target": target.email, "leaver": leaver.email},
+            "ids": {"user_id": target.id, "invitation_id": pending.id, "region_id": region.id},
+        }
+    yield data
+    limiter.reset()
+
+
+def _payloads(data) -> dict[str, dict]:
+    """Otherwise valid form data for each POST endpoint, so that only the token decides."""
+    target = data["emails"]["target"]
+    return {
+        "home.set_language": {"lang": "es"},
+        "auth.login": {"email": target, "password": PASSWORD},
+        "auth.logout": {},
+        "auth.logout_everywhere": {},
+        "auth.register": {"display_name": "Joining Student", "password": PASSWORD},
+        "auth.forgot_password": {"email": target},
+        "auth.reset_password": {"password": NEW_PASSWORD},
+        "members.edit_profile": {
+            "display_name": "Renamed Admin", "pronouns": "they/them", "region_id": "0", "county_id": "0",
+            "school": "", "grade": "", "interests": "art", "bio": "hi", "preferred_language": "en",
+            "timezone": "America/Los_Angeles",
+        },
+        "members.upload_avatar": {"avatar": (io.BytesIO(_png()), "me.png")},
+        "members.remove_avatar": {},
+        "members.change_password": {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        "members.delete_account": {"password": PASSWORD, "confirm": "y"},
+        "admin.invitations": {"email": "invitee@example.org", "role": "member", "region_id": "0"},
+        "admin.revoke_invitation": {},
+        "admin.change_role": {"role": "advisor"},
+        "admin.set_active": {"active": "0"},
+        "admin.regions": {"new-name": "Brand New Region"},
+        "admin.rename_region": {"name": "Renamed Region"},
+        "admin.add_county": {"name": "New County"},
+    }
+
+
+# The order of the valid-token pass: the ones that end a session come last.
+ORDER = [
+    "home.set_language", "auth.forgot_password", "auth.register", "auth.reset_password", "auth.login",
+    "members.edit_profile", "members.upload_avatar", "members.remove_avatar", "admin.invitations",
+    "admin.revoke_invitation", "admin.change_role", "admin.set_active", "admin.regions", "admin.rename_region",
+    "admin.add_county", "members.change_password", "auth.logout_everywhere", "members.delete_account",
+    "auth.logout",
+]
+#: Who sends the valid-token request: public routes go anonymous, delete_account a member, the rest the admin.
+ACTOR = {"members.delete_account": "leaver"}
+
+
+def _post_endpoints(app) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+
+
+def _urls(data) -> dict[str, str]:
+    """endpoint -> URL of every POST route: int arguments get real ids, tokens the real invitation/reset."""
+    app = data["app"]
+    adapter = app.url_map.bind("localhost")
+    tokens = {"auth.register": INVITE_TOKEN, "auth.reset_password": RESET_TOKEN}
+    urls = {}
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        values = {
+            name: data["ids"][name] if isinstance(rule._converters[name], IntegerConverter) else tokens[rule.endpoint]
+            for name in rule.arguments
+        }
+        urls[rule.endpoint] = adapter.build(rule.endpoint, values)
+    return urls
+
+
+def _snapshot(app) -> dict:
+    """Every row of every table, and the avatar files: "nothing changed" means this is equal."""
+    with app.app_context():
+        tables = {
+            table.name: sorted((tuple(row) for row in db.session.execute(table.select()).all()), key=repr)
+            for table in db.metadata.sorted_tables
+        }
+    avatar_dir = app.config["AVATAR_DIR"]
+    tables["avatar files"] = sorted(p.name for p in avatar_dir.iterdir()) if avatar_dir.exists() else []
+    return tables
+
+
+def _token(client, url: str = "/login") -> str:
+    response = client.get(url)
+    match = TOKEN_INPUT.search(response.get_data(as_text=True))
+    assert match, (url, response.status_code)
+    return match.group(1)
+
+
+def _login(client, email: str, password: str = PASSWORD) -> None:
+    token = _token(client, "/login")
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def _signed_in(client) -> bool:
+    return client.get("/account").status_code == 200
+
+
+def _language(client) -> str:
+    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    return re.search(r'<html lang="(\w+)"', page).group(1)
+
+
+def test_the_app_has_no_csrf_exempt_views(world):
+    assert csrf._exempt_views == set()
+    assert csrf._exempt_blueprints == set()
+    assert world["app"].config["WTF_CSRF_ENABLED"] is True
+    assert world["app"].config["WTF_CSRF_CHECK_DEFAULT"] is True
+
+
+def test_every_post_route_is_covered(world):
+    endpoints = _post_endpoints(world["app"])
+    assert endpoints == set(_payloads(world)) == set(ORDER), "add the new POST route to _payloads() and ORDER"
+
+
+def _clients(data):
+    """An admin client, and an anonymous one holding its own session (and so its own CSRF token)."""
+    app = data["app"]
+    admin = app.test_client()
+    _login(admin, data["emails"]["admin"])
+    anonymous = app.test_client()
+    _token(anonymous, "/login")
+    return admin, anonymous
+
+
+def _assert_nothing_changed(data, before, admin, anonymous, outbox_before: int):
+    assert _snapshot(data["app"]) == before
+    assert _signed_in(admin), "a refused POST must not sign the admin out"
+    assert not _signed_in(anonymous), "a refused POST must not sign anyone in"
+    assert _language(admin) == "en" and _language(anonymous) == "en"
+    assert len(data["app"].extensions["mailman"].outbox) == outbox_before
+
+
+def _cases(data):
+    """(client name, endpoint, url): admin for every POST route, and anonymous too for the public ones."""
+    urls = _urls(data)
+    for endpoint in sorted(urls):
+        yield "admin", endpoint, urls[endpoint]
+        if policy.ROUTES.get(endpoint) == policy.PUBLIC:
+            yield "anonymous", endpoint, urls[endpoint]
+
+
+def test_post_without_token_is_refused_and_changes_nothing(world):
+    admin, anonymous = _clients(world)
+    clients = {"admin": admin, "anonymous": anonymous}
+    world["app"].extensions["mailman"].outbox = []
+    before = _snapshot(world["app"])
+    payloads = _payloads(world)
+    failures = []
+    for who, endpoint, url in _cases(world):
+        response = clients[who].post(url, data=payloads[endpoint])
+        if response.status_code != 400:
+            failures.append(f"{who} POST {url}: {response.status_code}")
+    assert failures == []
+    _assert_nothing_changed(world, before, admin, anonymous, 0)
+
+
+def test_post_with_a_token_from_another_session_is_refused(world):
+    admin, anonymous = _clients(world)
+    attacker = world["app"].test_client()
+    foreign = _token(attacker, "/login")  # a genuine token, signed with the same key, of the attacker's session
+    assert foreign != _token(admin, "/account")
+    clients = {"admin": admin, "anonymous": anonymous}
+    world["app"].extensions["mailman"].outbox = []
+    before = _snapshot(world["app"])
+    payloads = _payloads(world)
+    failures = []
+    for who, endpoint, url in _cases(world):
+        response = clients[who].post(url, data={**payloads[endpoint], "csrf_token": foreign})
+        if response.status_code != 400:
+            failures.append(f"{who} POST {url}: {response.status_code}")
+    assert failures == []
+    _assert_nothing_changed(world, before, admin, anonymous, 0)
+
+
+def test_post_with_a_garbled_or_header_only_token_is_refused(world):
+    admin, _anonymous = _clients(world)
+    user_id = world["ids"]["user_id"]
+    token = _token(admin, "/account")
+    for data in ({"role": "advisor", "csrf_token": token[:-2] + "xx"}, {"role": "advisor", "csrf_token": ""}):
+        assert admin.post(f"/admin/users/{user_id}/role", data=data).status_code == 400
+    with world["app"].app_context():
+        assert db.session.get(User, user_id).role == "member"
+
+
+def test_a_token_older_than_the_time_limit_is_refused(world):
+    admin, _anonymous = _clients(world)
+    user_id = world["ids"]["user_id"]
+    with freeze_time(utcnow()) as frozen:
+        token = _token(admin, "/account")
+        frozen.tick(timedelta(seconds=world["app"].config["WTF_CSRF_TIME_LIMIT"] + 1))
+        response = admin.post(f"/admin/users/{user_id}/role", data={"role": "advisor", "csrf_token": token})
+    assert response.status_code == 400
+    with world["app"].app_context():
+        assert db.session.get(User, user_id).role == "member"
+
+
+def test_logout_without_token_keeps_the_user_signed_in(world):
+    admin, _anonymous = _clients(world)
+    assert admin.post("/logout").status_code == 400
+    assert _signed_in(admin)
+    assert admin.post("/logout", data={"csrf_token": _token(admin, "/account")}).status_code == 302
+    assert not _signed_in(admin)
+
+
+def test_role_change_without_token_keeps_the_role(world):
+    admin, _anonymous = _clients(world)
+    user_id = world["ids"]["user_id"]
+    assert admin.post(f"/admin/users/{user_id}/role", data={"role": "admin"}).status_code == 400
+    with world["app"].app_context():
+        assert db.session.get(User, user_id).role == "member"
+
+
+def test_post_with_a_valid_token_is_accepted(world):
+    """The same requests with the page's own token go through: the payloads above are real ones."""
+    app = world["app"]
+    admin, anonymous = _clients(world)
+    leaver = app.test_client()
+    _login(leaver, world["emails"]["leaver"])
+    clients = {"admin": admin, "anonymous": anonymous, "leaver": leaver}
+    urls = _urls(world)
+    payloads = _payloads(world)
+    unchanged = []
+    for endpoint in ORDER:
+        who = ACTOR.get(endpoint) or ("anonymous" if policy.ROUTES.get(endpoint) == policy.PUBLIC else "admin")
+        client = clients[who]
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        page = urls[endpoint] if "GET" in rule.methods else ("/login" if who == "anonymous" else "/account")
+        token = _token(client, page)
+        before = _snapshot(app)
+        response = client.post(urls[endpoint], data={**payloads[endpoint], "csrf_token": token})
+        assert response.status_code != 400, (endpoint, response.get_data(as_text=True)[:1000])
+        assert response.status_code < 500, endpoint
+        if _snapshot(app) == before:
+            unchanged.append(endpoint)
+
+        if endpoint == "auth.login":
+            assert _signed_in(anonymous)
+            anonymous.post("/logout", data={"csrf_token": _token(anonymous, "/account")})
+        if endpoint == "home.set_language":
+            assert _language(anonymous) == "es"
+    # Every route but the session-only ones changed the database: the payloads do reach the services.
+    assert set(unchanged) <= {"home.set_language", "auth.login", "auth.logout"}, unchanged
+    assert not _signed_in(admin)  # logout went through
+    assert not _signed_in(leaver)  # the account is erased
