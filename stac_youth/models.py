@@ -1,4 +1,12 @@
 """Imports every feature's models so Alembic and the mappers see them all."""
 
 from .common.audit import AuditEvent  # noqa: F401
-from .members.models import County, Invitation, MemberInterest, PasswordResetToken, Region, User  # noqa: F401
+from .members.models import (  # noqa: F401
+    County,
+    Invitation,
+    LoginSession,
+    MemberInterest,
+    PasswordResetToken,
+    Region,
+    User,
+)

@@ -16,6 +16,7 @@ from ..common.time import utcnow
 from ..common.tokens import hash_token, new_token
 from ..extensions import db
 from .invitations import normalize_email
+from .logins import end_all_logins, login_is_open
 from .models import PasswordResetToken, User
 
 
@@ -25,13 +26,16 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def load_user_from_login_id(login_id: str) -> User | None:
-    """Resolve Flask-Login's id "<user id>:<session version>"; a stale version means a revoked session."""
-    user_part, _, version_part = login_id.partition(":")
-    if not user_part.isdigit() or not version_part.isdigit():
+    """Resolve Flask-Login's id "<user>:<session version>:<device token>"; anything stale means signed out."""
+    parts = login_id.split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
         return None
-    user = db.session.get(User, int(user_part))
-    if user is None or not user.is_active or user.session_version != int(version_part):
+    user = db.session.get(User, int(parts[0]))
+    if user is None or not user.is_active or user.session_version != int(parts[1]):
         return None
+    if not login_is_open(user, parts[2]):
+        return None
+    user.login_token = parts[2]
     return user
 
 
@@ -50,13 +54,8 @@ def authenticate(email: str, password: str) -> User | None:
 def revoke_sessions(user: User) -> None:
     """End every session and remember cookie of the user by bumping the version in their login id."""
     user.session_version = (user.session_version or 1) + 1
+    end_all_logins(user)
     sessions_revoked.send(user)
-
-
-def sign_out(user: User) -> None:
-    """Sign-out: the session and remember cookies the user holds stop working, copies included."""
-    revoke_sessions(user)
-    db.session.commit()
 
 
 def logout_everywhere(user: User) -> None:

@@ -75,9 +75,12 @@ class User(UserMixin, db.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    #: The token of the device login this object was loaded for; not a column, set per request.
+    login_token = None
+
     def get_id(self) -> str:
-        """The login id carries the session version, so bumping it ends every other session."""
-        return f"{self.id}:{self.session_version}"
+        """The login id: user, session version (bumped to end every session) and this device's login token."""
+        return f"{self.id}:{self.session_version}:{self.login_token or ''}"
 
     def has_role(self, *roles: str) -> bool:
         """Whether the user holds one of the given roles."""
@@ -131,6 +134,20 @@ class Invitation(db.Model):
         if self.expires_at <= now:
             return "expired"
         return "pending"
+
+
+class LoginSession(db.Model):
+    """One signed-in device: its cookies name it, so signing out there ends it and copies stop working."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
 
 
 class PasswordResetToken(db.Model):

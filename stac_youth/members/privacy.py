@@ -13,7 +13,7 @@ from ..common.time import utcnow
 from ..extensions import db
 from .accounts import revoke_sessions
 from .avatars import delete_avatar_file
-from .models import Invitation, PasswordResetToken, User
+from .models import Invitation, LoginSession, PasswordResetToken, User
 
 FORMER_MEMBER_FIELDS = (
     "display_name", "pronouns", "region_id", "county_id", "school", "grade", "bio", "avatar_filename",
@@ -57,6 +57,11 @@ def export_user_data(user: User) -> dict:
         "invitations_sent": [
             {"email": inv.email, "role": inv.role, "created_at": _iso(inv.created_at), "status": inv.status(utcnow())}
             for inv in db.session.scalars(select(Invitation).where(Invitation.invited_by_id == user.id))
+        ],
+        "device_logins": [
+            {"created_at": _iso(login.created_at), "expires_at": _iso(login.expires_at),
+             "ended_at": _iso(login.ended_at), "remember": login.remember}
+            for login in db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id))
         ],
         "password_resets": [
             {"created_at": _iso(reset.created_at), "used_at": _iso(reset.used_at)}

@@ -14,6 +14,7 @@ from ..extensions import db
 from . import accounts, bp, privacy, profiles
 from .avatars import avatar_path
 from .forms import AvatarForm, ChangePasswordForm, DeleteAccountForm, ProfileForm
+from .logins import open_logins
 from .models import User
 from .sessions import end_session, start_session
 
@@ -111,7 +112,7 @@ def remove_avatar():
 
 @bp.route("/account")
 def account():
-    return render_template("members/account.html")
+    return render_template("members/account.html", logins=open_logins(_me()))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -384,6 +384,7 @@ def test_export_contains_profile_interests_and_audit_events(app, make_user, stud
     actions = {(event["action"], event["by_you"], event["about_you"]) for event in data["audit_events"]}
     assert (HIDDEN_AUDIT, False, True) in actions
     assert ("account.created_by_command", False, True) in actions
+    assert len(data["device_logins"]) == 1 and data["device_logins"][0]["ended_at"] is None
     assert "password_hash" not in response.get_data(as_text=True)
     assert PASSWORD not in response.get_data(as_text=True)
 

@@ -174,6 +174,47 @@ def test_remember_cookie_replayed_after_logout_is_refused(app, make_user):
     assert not _signed_in(_replay(app, "remember_token", remember))
 
 
+def test_signing_out_on_one_device_keeps_the_other_signed_in(app, make_user):
+    user = make_user("member")
+    device_a, device_b = _two_devices(app, user, remember_b=True)
+    assert device_a.post("/logout").status_code == 302
+    assert not _signed_in(device_a)
+    assert _signed_in(device_b)
+
+
+def test_device_logins_are_stored_hashed_and_ended_at_sign_out(app, make_user):
+    from stac_youth.members.models import LoginSession
+
+    user = make_user("member")
+    device = app.test_client()
+    login(device, user)
+    row = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).one()
+    login_id_token = _login_token(app, device)
+    assert row.token_hash == hashlib.sha256(login_id_token.encode()).hexdigest()
+    assert login_id_token not in _all_rows_as_text()
+    device.post("/logout")
+    db.session.expire_all()
+    assert db.session.get(LoginSession, row.id).ended_at is not None
+
+
+def _login_token(app, device) -> str:
+    """The device token inside the signed session cookie's login id."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.loads(device.get_cookie("session").value)["_user_id"].split(":")[2]
+
+
+def test_remembered_login_outlives_the_12_hour_session_and_ends_after_14_days(app, make_user):
+    user = make_user("member")
+    device = app.test_client()
+    with freeze_time("2099-01-01 08:00:00") as frozen:
+        login(device, user, remember=True)
+        remember = device.get_cookie("remember_token").value
+        frozen.tick(timedelta(hours=13))
+        assert _signed_in(_replay(app, "remember_token", remember))
+        frozen.tick(timedelta(days=14))
+        assert not _signed_in(_replay(app, "remember_token", remember))
+
+
 # --- password reset ---
 
 
