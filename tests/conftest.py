@@ -159,12 +159,30 @@ def login_as(client, make_user):
     return _login_as
 
 
+@pytest.fixture(autouse=True)
+def fresh_context_per_socket_event(monkeypatch):
+    """Run every Socket.IO event in its own application context, as in production (see FreshContextClient)."""
+    from flask_socketio import SocketIO
+
+    original = SocketIO._handle_event
+
+    def handle_in_fresh_context(self, handler, message, namespace, sid, *args):
+        environ = self.server.get_environ(sid, namespace=namespace)
+        if not environ:
+            return original(self, handler, message, namespace, sid, *args)
+        with environ["flask.app"].app_context():
+            return original(self, handler, message, namespace, sid, *args)
+
+    monkeypatch.setattr(SocketIO, "_handle_event", handle_in_fresh_context)
+
+
 @pytest.fixture
 def socket_client(app, client):
     """A Socket.IO test client sharing the HTTP client's login."""
 
-    def _connect():
-        return socketio.test_client(app, flask_test_client=client)
+    def _connect(namespace=None, http_client=None):
+        with app.app_context():  # its own context, so no signed-in user cached in `g` leaks in
+            return socketio.test_client(app, namespace=namespace, flask_test_client=http_client or client)
 
     return _connect
 

@@ -27,3 +27,21 @@ def test_role_change_disconnects_live_socket(login_as, make_user, socket_client)
     sock = socket_client()
     accounts.change_role(admin, user, "advisor")
     assert not sock.is_connected()
+
+
+def test_signing_out_closes_this_devices_socket_only(app, make_user):
+    from stac_youth.extensions import socketio
+    from tests.conftest import login
+
+    user = make_user("member")
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, user)
+    login(laptop, user)
+    with app.app_context():  # a context per connection, as in production: no cached user in `g`
+        phone_socket = socketio.test_client(app, flask_test_client=phone)
+    with app.app_context():
+        laptop_socket = socketio.test_client(app, flask_test_client=laptop)
+    assert phone_socket.is_connected() and laptop_socket.is_connected()
+    phone.post("/logout")
+    assert not phone_socket.is_connected()
+    assert laptop_socket.is_connected()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from ..common.signals import login_ended
 from ..common.time import utcnow
 from ..common.tokens import hash_token, new_token
 from ..extensions import db
@@ -49,6 +50,7 @@ def close_login(user: User, token: str | None) -> None:
             .values(ended_at=utcnow())
         )
         db.session.commit()
+        login_ended.send(user, token=token)
 
 
 def end_all_logins(user: User) -> None:
