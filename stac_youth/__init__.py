@@ -11,6 +11,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, hooks and commands."""
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
     register_config(app, config)
+    register_url_converters(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -28,6 +29,18 @@ def register_config(app: Flask, config: type[Config] | dict | None) -> None:
     app.config.from_object(config_class)
     app.config["SECRET_KEY"] = config_class.secret_key()
     app.config.update(overrides)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Ids in URLs stay within a database integer, so an absurd id is a 404 and not a crash."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_extensions(app: Flask) -> None:
@@ -63,10 +76,11 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
     from .admin import bp as admin_bp
     from .home import bp as home_bp
+    from .meetings import bp as meetings_bp
     from .members import auth_bp
     from .members import bp as members_bp
 
-    for blueprint in (home_bp, auth_bp, members_bp, admin_bp):
+    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp):
         app.register_blueprint(blueprint)
 
 
@@ -75,6 +89,9 @@ def register_socket_events(app: Flask) -> None:
     from .common import sockets  # noqa: F401 - importing registers the handlers
     from .extensions import socketio
 
+    origins = app.config["SOCKETIO_CORS_ORIGINS"]
+    if origins == "*" or (isinstance(origins, list | tuple) and "*" in origins):
+        raise RuntimeError("SOCKETIO_CORS_ORIGINS must list origins; '*' would let any site open sockets.")
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],

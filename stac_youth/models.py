@@ -1,6 +1,14 @@
 """Imports every feature's models so Alembic and the mappers see them all."""
 
 from .common.audit import AuditEvent  # noqa: F401
+from .meetings.models import (  # noqa: F401
+    AgendaItem,
+    Attendance,
+    CalendarFeed,
+    Meeting,
+    MinutesRevision,
+    Rsvp,
+)
 from .members.models import (  # noqa: F401
     County,
     Invitation,

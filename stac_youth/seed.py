@@ -59,6 +59,70 @@ STUDENTS = [
 ]
 
 
+DEMO_MEETINGS = [
+    {
+        "title": "Fall kickoff: getting to know the board",
+        "days_from_now": -21,
+        "status": "ended",
+        "description": "Welcome to the new cohort! We met each other, shared what we care about, and set goals.",
+        "location": "Sacramento County Office of Education, Room 4",
+        "items": [("Welcome and introductions", "presentation", 20), ("What matters in our schools", "discussion", 40),
+                  ("Choosing our focus areas", "vote", 20)],
+        "minutes": (
+            "**Present:** 11 students, 2 advisors.\n\n"
+            "- Everyone shared one thing they love about their school.\n"
+            "- Top themes: mental health, belonging, student voice.\n"
+            "- Next: draft proposals by region."
+        ),
+    },
+    {
+        "title": "Proposal workshop: from idea to proposal",
+        "days_from_now": 7,
+        "status": "published",
+        "description": "Bring an idea you care about. We will turn ideas into proposals for the Summit.",
+        "video_url": "https://meet.example.org/stac-proposal-workshop",
+        "items": [("Check-in circle", "discussion", 15), ("What makes a strong proposal", "presentation", 20),
+                  ("Break", "break", 10), ("Writing in regional groups", "discussion", 35)],
+    },
+    {
+        "title": "Summit planning listening session",
+        "days_from_now": 28,
+        "status": "draft",
+        "description": "Planners listen to what students want from this year's Summit.",
+        "location": "Online and Fresno County Office of Education",
+        "video_url": "https://meet.example.org/stac-listening",
+        "items": [("Summit goals", "presentation", 15), ("Open discussion", "discussion", 45)],
+    },
+]
+
+
+def seed_meetings(advisor) -> None:
+    """Three demo meetings (past with minutes, upcoming, draft), each with an agenda; skipped when present."""
+    from datetime import datetime, time, timedelta
+
+    from .common.time import local_to_utc
+    from .meetings import agenda, minutes, services
+    from .meetings.models import Meeting
+
+    for spec in DEMO_MEETINGS:
+        if db.session.scalar(select(Meeting).where(Meeting.title == spec["title"])):
+            continue
+        day = (datetime.now() + timedelta(days=spec["days_from_now"])).date()
+        starts = local_to_utc(datetime.combine(day, time(16, 0)), "America/Los_Angeles")
+        meeting = services.create_meeting(advisor, services.MeetingData(
+            title=spec["title"], description=spec["description"], starts_at=starts,
+            ends_at=starts + timedelta(minutes=90), location=spec.get("location"), video_url=spec.get("video_url"),
+        ))
+        for title, kind, length in spec["items"]:
+            agenda.add_item(advisor, meeting, agenda.AgendaItemData(title, "", length, None, kind))
+        if spec["status"] in ("published", "ended"):
+            services.publish_meeting(advisor, meeting)
+        if spec["status"] == "ended":
+            services.start_meeting(advisor, meeting)
+            services.end_meeting(advisor, meeting)
+            minutes.save_minutes(advisor, meeting, spec["minutes"])
+
+
 def seed_regions() -> dict[str, Region]:
     """Make sure the eight regions and their counties exist; return them by name."""
     regions = {r.name: r for r in db.session.scalars(select(Region))}
@@ -95,4 +159,5 @@ def seed_demo_data(password: str) -> list[tuple[str, str, bool]]:
             user.interests = [MemberInterest(tag=tag) for tag in interests]
             db.session.commit()
         report.append((email, Role.MEMBER, created))
+    seed_meetings(find_user_by_email("advisor@example.org"))
     return report

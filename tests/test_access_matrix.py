@@ -18,6 +18,7 @@ from stac_youth.common.roles import Role
 from stac_youth.common.time import utcnow
 from stac_youth.common.tokens import hash_token
 from stac_youth.extensions import db
+from stac_youth.meetings import agenda, calendar, services
 from stac_youth.members.models import Invitation, Region, User
 from tests.conftest import PASSWORD, UserFactory, login
 
@@ -61,8 +62,25 @@ def test_an_endpoint_missing_from_the_table_is_refused_to_everyone(make_app):
     assert client.get("/not-in-the-policy").status_code == 403
 
 
+def _item(title: str) -> agenda.AgendaItemData:
+    return agenda.AgendaItemData(title=title, description="", minutes=10, presenter=None, kind="discussion")
+
+
+def _meeting(advisor, title: str, items: tuple[str, ...] = (), publish: bool = True):
+    """A statewide meeting starting in ten minutes (so check-in is open), with its agenda."""
+    start = utcnow() + timedelta(minutes=10)
+    meeting = services.create_meeting(advisor, services.MeetingData(
+        title=title, description="About **the board**.", starts_at=start, ends_at=start + timedelta(hours=1),
+        location="Sacramento", video_url=None,
+    ))
+    added = [agenda.add_item(advisor, meeting, _item(name)) for name in items]
+    if publish:
+        services.publish_meeting(advisor, meeting)
+    return meeting, added
+
+
 def _world(make_user) -> dict:
-    """One user of each role, a student to look at, a region and an invitation, all real rows."""
+    """One user of each role, a student to look at, a region, an invitation and meetings, all real rows."""
     users = {role: make_user(role) for role in ("member", "advisor", "planner", "admin")}
     region = db.session.scalars(db.select(Region).order_by(Region.id)).first()
     target = make_user("member", display_name="Target Student", region_id=region.id)
@@ -72,24 +90,35 @@ def _world(make_user) -> dict:
     )
     db.session.add(invitation)
     db.session.commit()
-    ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id}
-    return {"users": users, "ids": ids}
+    # A published statewide meeting everyone may see, so an allowed role is never answered 404; the routes that
+    # delete get their own meeting / item, so the rest of the sweep still finds theirs.
+    meeting, (item, _second, doomed_item) = _meeting(users["advisor"], "Board meeting", ("Welcome", "Vote", "Spare"))
+    doomed, _ = _meeting(users["advisor"], "Meeting to delete")
+    ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
+           "meeting_id": meeting.id, "item_id": item.id}
+    per_endpoint = {
+        "meetings.delete": {"meeting_id": doomed.id},
+        "meetings.delete_item": {"item_id": doomed_item.id},
+        "meetings.feed": {"token": calendar.regenerate_feed_token(target)},
+    }
+    return {"users": users, "ids": ids, "per_endpoint": per_endpoint}
 
 
-def _urls(app: Flask, ids: dict) -> list[tuple[str, str, str]]:
-    """(endpoint, method, url) for every rule; int arguments get real ids, others 'x'."""
+def _urls(app: Flask, ids: dict, per_endpoint: dict | None = None) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every rule; int arguments get real ids, others a real token or 'x'."""
     adapter = app.url_map.bind("localhost")
     cases = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint == "static":
             continue
+        known = {**ids, **(per_endpoint or {}).get(rule.endpoint, {})}
         values = {}
         for name in rule.arguments:
             if isinstance(rule._converters[name], IntegerConverter):
-                assert name in ids, f"give the matrix a real id for <{name}> of {rule.endpoint}"
-                values[name] = ids[name]
+                assert name in known, f"give the matrix a real id for <{name}> of {rule.endpoint}"
+                values[name] = known[name]
             else:
-                values[name] = "x"
+                values[name] = known.get(name, "x")
         url = adapter.build(rule.endpoint, values)
         for method in METHODS:
             if method in rule.methods:
@@ -124,7 +153,7 @@ def _goes_to_login(response) -> bool:
 def test_access_matrix(app, client, make_user, principal):
     world = _world(make_user)
     user = world["users"].get(principal)
-    cases = _urls(app, world["ids"])
+    cases = _urls(app, world["ids"], world["per_endpoint"])
     assert len(cases) >= len(_endpoints(app))
     if user is not None:
         assert login(client, user).status_code == 302
@@ -141,9 +170,23 @@ def test_access_matrix(app, client, make_user, principal):
             ok = response.status_code == 403
         else:
             ok = response.status_code != 403 and not _goes_to_login(response) and response.status_code < 500
+            if endpoint.startswith("meetings."):  # real, visible meetings and a real feed token: never a 404
+                ok = ok and response.status_code != 404
         if not ok:
             failures.append(f"{principal} {method} {url} ({endpoint}): expected {expected}, got {got}")
     assert failures == []
+
+
+def test_calendar_feed_needs_a_real_token(app, client, make_user):
+    """The feed is public only through its secret: an unknown or replaced token is a 404, signed in or not."""
+    member = make_user("member")
+    old = calendar.regenerate_feed_token(member)
+    token = calendar.regenerate_feed_token(member)
+    assert client.get(f"/calendar/feed/{token}.ics").status_code == 200
+    for unknown in (old, "x", token[:-1], token + "x"):
+        assert client.get(f"/calendar/feed/{unknown}.ics").status_code == 404, unknown
+    assert login(client, member).status_code == 302
+    assert client.get("/calendar/feed/not-a-token.ics").status_code == 404
 
 
 # --- open redirects after login -------------------------------------------------------------------------------

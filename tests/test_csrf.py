@@ -7,6 +7,7 @@ pushed app context, so each request gets its own `g` and clients do not share a 
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -16,9 +17,12 @@ from PIL import Image
 from werkzeug.routing import IntegerConverter
 
 from stac_youth.common import policy
+from stac_youth.common.audit import AuditEvent
 from stac_youth.common.time import utcnow
 from stac_youth.common.tokens import hash_token
 from stac_youth.extensions import csrf, db, limiter
+from stac_youth.meetings import agenda, services
+from stac_youth.meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from stac_youth.members.models import Invitation, PasswordResetToken, Region, User
 from tests.conftest import PASSWORD, UserFactory
 
@@ -26,6 +30,22 @@ NEW_PASSWORD = "a brand new passphrase for testing"
 INVITE_TOKEN = "csrf-invitation-token"
 RESET_TOKEN = "csrf-reset-token"
 TOKEN_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _meeting(advisor, title: str, items: tuple[str, ...] = (), publish: bool = True) -> Meeting:
+    """A statewide meeting starting in five minutes (check-in is open), with its agenda."""
+    start = utcnow() + timedelta(minutes=5)
+    meeting = services.create_meeting(advisor, services.MeetingData(
+        title=title, description="", starts_at=start, ends_at=start + timedelta(hours=2), location="Sacramento",
+        video_url=None,
+    ))
+    for name in items:
+        agenda.add_item(advisor, meeting, agenda.AgendaItemData(
+            title=name, description="", minutes=10, presenter=None, kind="discussion",
+        ))
+    if publish:
+        services.publish_meeting(advisor, meeting)
+    return meeting
 
 
 def _png() -> bytes:
@@ -51,6 +71,8 @@ def world(make_app):
         target = users("member", email="target@example.org", display_name="Target Student")
         leaver = users("member", display_name="Leaving Student")
         resettable = users("member", display_name="Forgetful Student")
+        attendee = users("member", display_name="Attending Student")
+        advisor = users("advisor")
         region = db.session.scalars(db.select(Region).order_by(Region.id)).first()
         now = utcnow()
         db.session.add(Invitation(email="joiner@example.test", role="member", token_hash=hash_token(INVITE_TOKEN),
@@ -61,13 +83,35 @@ def world(make_app):
         db.session.add(PasswordResetToken(user_id=resettable.id, token_hash=hash_token(RESET_TOKEN),
                                           created_at=now, expires_at=now + timedelta(hours=1)))
         db.session.commit()
+        # The valid-token pass walks one published meeting through its life (agenda, RSVP, check-in, live, end,
+        # minutes); publishing, editing and deleting act on meetings of their own.
+        meeting = _meeting(advisor, "Board meeting", ("Welcome", "Vote", "Spare"))
+        first, second, spare = meeting.items
+        draft = _meeting(advisor, "Draft meeting", publish=False)
+        doomed = _meeting(advisor, "Meeting to delete")
         data = {
             "app": app,
-            "emails": {"admin": admin.email, "target": target.email, "leaver": leaver.email},
-            "ids": {"user_id": target.id, "invitation_id": pending.id, "region_id": region.id},
+            "emails": {"admin": admin.email, "target": target.email, "leaver": leaver.email,
+                       "attendee": attendee.email},
+            "ids": {"user_id": target.id, "invitation_id": pending.id, "region_id": region.id,
+                    "meeting_id": meeting.id, "item_id": second.id},
+            "per_endpoint": {
+                "meetings.publish": {"meeting_id": draft.id},
+                "meetings.edit": {"meeting_id": draft.id},
+                "meetings.delete": {"meeting_id": doomed.id},
+                "meetings.delete_item": {"item_id": spare.id},
+                "meetings.edit_item": {"item_id": first.id},
+            },
+            "meeting": {"id": meeting.id, "draft": draft.id, "doomed": doomed.id, "items": [first.id, second.id]},
         }
     yield data
     limiter.reset()
+
+
+MEETING_FORM = {
+    "description": "About the board.", "starts_at": "2031-03-04T16:00", "ends_at": "2031-03-04T17:30",
+    "location": "Sacramento", "video_url": "https://video.example.org/board",
+}
 
 
 def _payloads(data) -> dict[str, dict]:
@@ -97,6 +141,23 @@ def _payloads(data) -> dict[str, dict]:
         "admin.regions": {"new-name": "Brand New Region"},
         "admin.rename_region": {"name": "Renamed Region"},
         "admin.add_county": {"name": "New County"},
+        "meetings.regenerate_feed": {},
+        "meetings.new": {**MEETING_FORM, "title": "A new meeting"},
+        "meetings.edit": {**MEETING_FORM, "title": "Renamed draft", "region_ids": str(data["ids"]["region_id"])},
+        "meetings.publish": {},
+        "meetings.delete": {},
+        "meetings.add_item": {"new-title": "Any other business", "new-kind": "discussion", "new-minutes": "5",
+                              "new-presenter": "", "new-description": ""},
+        "meetings.edit_item": {"title": "Welcome and introductions", "kind": "presentation", "minutes": "15",
+                               "presenter": "Ana", "description": "Say *hello*"},
+        "meetings.move_item": {"direction": "up"},
+        "meetings.delete_item": {},
+        "meetings.rsvp": {"answer": "yes"},
+        "meetings.check_in": {},
+        "meetings.start": {},
+        "meetings.advance": {"step": "next"},
+        "meetings.end": {},
+        "meetings.write_minutes": {"body": "We met and **voted**."},
     }
 
 
@@ -105,11 +166,15 @@ ORDER = [
     "home.set_language", "auth.forgot_password", "auth.register", "auth.reset_password", "auth.login",
     "members.edit_profile", "members.upload_avatar", "members.remove_avatar", "admin.invitations",
     "admin.revoke_invitation", "admin.change_role", "admin.set_active", "admin.regions", "admin.rename_region",
-    "admin.add_county", "members.change_password", "auth.logout_everywhere", "members.delete_account",
-    "auth.logout",
+    "admin.add_county",
+    "meetings.regenerate_feed", "meetings.new", "meetings.edit", "meetings.publish", "meetings.delete",
+    "meetings.add_item", "meetings.edit_item", "meetings.move_item", "meetings.delete_item", "meetings.rsvp",
+    "meetings.check_in", "meetings.start", "meetings.advance", "meetings.end", "meetings.write_minutes",
+    "members.change_password", "auth.logout_everywhere", "members.delete_account", "auth.logout",
 ]
-#: Who sends the valid-token request: public routes go anonymous, delete_account a member, the rest the admin.
-ACTOR = {"members.delete_account": "leaver"}
+#: Who sends the valid-token request: public routes go anonymous, delete_account and the RSVP / check-in members,
+#: the rest the admin.
+ACTOR = {"members.delete_account": "leaver", "meetings.rsvp": "attendee", "meetings.check_in": "attendee"}
 
 
 def _post_endpoints(app) -> set[str]:
@@ -125,8 +190,9 @@ def _urls(data) -> dict[str, str]:
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
+        ids = {**data["ids"], **data["per_endpoint"].get(rule.endpoint, {})}
         values = {
-            name: data["ids"][name] if isinstance(rule._converters[name], IntegerConverter) else tokens[rule.endpoint]
+            name: ids[name] if isinstance(rule._converters[name], IntegerConverter) else tokens[rule.endpoint]
             for name in rule.arguments
         }
         urls[rule.endpoint] = adapter.build(rule.endpoint, values)
@@ -283,7 +349,9 @@ def test_post_with_a_valid_token_is_accepted(world):
     admin, anonymous = _clients(world)
     leaver = app.test_client()
     _login(leaver, world["emails"]["leaver"])
-    clients = {"admin": admin, "anonymous": anonymous, "leaver": leaver}
+    attendee = app.test_client()
+    _login(attendee, world["emails"]["attendee"])
+    clients = {"admin": admin, "anonymous": anonymous, "leaver": leaver, "attendee": attendee}
     urls = _urls(world)
     payloads = _payloads(world)
     unchanged = []
@@ -309,3 +377,25 @@ def test_post_with_a_valid_token_is_accepted(world):
     assert set(unchanged) <= {"home.set_language", "auth.login", "auth.logout"}, unchanged
     assert not _signed_in(admin)  # logout went through
     assert not _signed_in(leaver)  # the account is erased
+    _assert_the_meeting_went_through_its_life(world)
+
+
+def _assert_the_meeting_went_through_its_life(data) -> None:
+    """The meeting routes did what their payloads asked, not just some change."""
+    ids = data["meeting"]
+    with data["app"].app_context():
+        meeting = db.session.get(Meeting, ids["id"])
+        assert meeting.status == MeetingStatus.ENDED
+        assert [item.title for item in meeting.items] == ["Vote", "Welcome and introductions", "Any other business"]
+        assert meeting.latest_minutes.body == "We met and **voted**."
+        assert [rsvp.answer for rsvp in db.session.scalars(db.select(Rsvp).where(Rsvp.meeting_id == meeting.id))] \
+            == ["yes"]
+        attended = db.select(db.func.count(Attendance.id)).where(Attendance.meeting_id == meeting.id)
+        assert db.session.scalar(attended) == 1
+        draft = db.session.get(Meeting, ids["draft"])
+        assert draft.status == MeetingStatus.PUBLISHED and draft.title == "Renamed draft"
+        assert [region.id for region in draft.regions] == [data["ids"]["region_id"]]
+        assert db.session.get(Meeting, ids["doomed"]) is None
+        assert db.session.scalar(db.select(Meeting).where(Meeting.title == "A new meeting")).status == "draft"
+        moved = db.session.scalars(db.select(AuditEvent.detail).where(AuditEvent.action == "meeting.item_moved"))
+        assert [json.loads(detail)["item_id"] for detail in moved] == [ids["items"][0]]  # advanced to the next item

@@ -21,6 +21,7 @@ from stac_youth.common import policy
 from stac_youth.common.time import utcnow
 from stac_youth.config import ProductionConfig
 from stac_youth.extensions import db, limiter
+from stac_youth.meetings import agenda, calendar, minutes, services
 from stac_youth.members.models import Invitation, Region
 from tests.conftest import PASSWORD, UserFactory, login
 
@@ -99,18 +100,47 @@ def _png() -> bytes:
 
 # --- every GET route × role ---------------------------------------------------------------------------------------
 
-def _get_urls(app, ids) -> list[tuple[str, str]]:
+def _get_urls(app, ids, tokens=None) -> list[tuple[str, str]]:
+    """(endpoint, url) of every GET rule: int arguments get real ids, others the endpoint's real token or 'x'."""
     adapter = app.url_map.bind("localhost")
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint == "static" or "GET" not in rule.methods:
             continue
         values = {
-            name: ids[name] if isinstance(rule._converters[name], IntegerConverter) else "x"
+            name: ids[name] if isinstance(rule._converters[name], IntegerConverter)
+            else (tokens or {}).get(rule.endpoint, "x")
             for name in rule.arguments
         }
         urls.append((rule.endpoint, adapter.build(rule.endpoint, values)))
     return urls
+
+
+def _meetings_in_every_state(advisor) -> list[tuple[int, int]]:
+    """(meeting id, item id) of statewide meetings everyone may see: upcoming, live, and ended with minutes."""
+    made = []
+    for state, hours in (("upcoming", 24), ("live", 0), ("ended", -3)):
+        start = utcnow() + timedelta(hours=hours)
+        meeting = services.create_meeting(advisor, services.MeetingData(
+            title=f"Board meeting ({state})", description="About **the board**, see [the plan](/meetings).",
+            starts_at=start, ends_at=start + timedelta(hours=1), location="Sacramento", video_url=None,
+        ))
+        item = agenda.add_item(advisor, meeting, agenda.AgendaItemData(
+            title="Welcome", description="*Hello*", minutes=10, presenter="Ana", kind="presentation",
+        ))
+        agenda.add_item(advisor, meeting, agenda.AgendaItemData(
+            title="Vote", description="", minutes=20, presenter=None, kind="vote",
+        ))
+        services.publish_meeting(advisor, meeting)
+        if state != "upcoming":
+            services.start_meeting(advisor, meeting)
+            services.move_current_item(advisor, meeting, 1)
+        if state == "ended":
+            services.end_meeting(advisor, meeting)
+            minutes.save_minutes(advisor, meeting, "First **draft**.")
+            minutes.save_minutes(advisor, meeting, "The **final** minutes.")
+        made.append((meeting.id, item.id))
+    return made
 
 
 def _may_see(endpoint: str, principal: str) -> bool:
@@ -131,12 +161,16 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
     db.session.add(invitation)
     db.session.commit()
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id}
+    tokens = {"meetings.feed": calendar.regenerate_feed_token(target)}
+    urls = {}  # every GET route once, the meeting routes once per meeting state
+    for meeting_id, item_id in _meetings_in_every_state(users["advisor"]):
+        urls.update(dict.fromkeys(_get_urls(app, {**ids, "meeting_id": meeting_id, "item_id": item_id}, tokens)))
     user = users.get(principal)
     if user is not None:
         assert login(client, user).status_code == 302
 
     seen = 0
-    for endpoint, url in [("auth.login", "/login"), *_get_urls(app, ids)]:
+    for endpoint, url in [("auth.login", "/login"), *urls]:
         if not _may_see(endpoint, principal):
             continue
         if user is not None and not _signed_in(client):
@@ -144,6 +178,8 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
         response = client.get(url)
         where = f"{principal} GET {url}"
         assert response.status_code < 500, where
+        if endpoint.startswith("meetings."):  # real ids and token: the page itself, not an error page
+            assert response.status_code == 200, (where, response.status_code)
         # "signed in" as the page was rendered: /register/<token> first signs a visitor out, then shows a public page
         assert_security_headers(response, where, signed_in=_signed_in(client))
         assert_no_external_references(response, where)

@@ -52,3 +52,9 @@ def test_server_error_page_is_translated_and_leaks_nothing(failing_app, language
     body = response.get_data(as_text=True)
     assert text in body
     assert "boom" not in body and "Traceback" not in body
+
+
+def test_an_absurd_id_in_a_url_is_a_404_not_a_crash(client, make_user):
+    login(client, make_user("admin"))
+    for url in ["/members/" + "9" * 30, "/meetings/" + "9" * 30, "/meetings/2147483648"]:
+        assert client.get(url).status_code == 404, url

@@ -45,3 +45,25 @@ def test_signing_out_closes_this_devices_socket_only(app, make_user):
     phone.post("/logout")
     assert not phone_socket.is_connected()
     assert laptop_socket.is_connected()
+
+
+def test_wildcard_socket_origin_is_refused(make_app):
+    import pytest
+
+    with pytest.raises(RuntimeError, match="SOCKETIO_CORS_ORIGINS"):
+        make_app(SOCKETIO_CORS_ORIGINS=["*"])
+
+
+def test_socket_server_limits_messages_to_64_kib(app):
+    from stac_youth.extensions import socketio
+
+    assert socketio.server.eio.max_http_buffer_size == 65536
+
+
+def test_redis_url_turns_on_the_message_queue(make_app, redis_url):
+    import socketio as python_socketio
+
+    from stac_youth.extensions import socketio
+
+    make_app(REDIS_URL=redis_url)
+    assert isinstance(socketio.server.manager, python_socketio.RedisManager)

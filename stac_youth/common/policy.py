@@ -11,6 +11,7 @@ PUBLIC = "public"
 SIGNED_IN = frozenset(ALL_ROLES)
 ADVISORS = frozenset({Role.ADVISOR, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
+MEMBERS = frozenset({Role.MEMBER})
 
 #: endpoint -> PUBLIC, or the roles allowed. An endpoint missing here is refused to everyone.
 ROUTES: dict[str, str | frozenset[str]] = {
@@ -43,11 +44,36 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "admin.rename_region": ADMINS,
     "admin.add_county": ADMINS,
     "admin.audit_log": ADMINS,
+    "meetings.index": SIGNED_IN,
+    "meetings.detail": SIGNED_IN,
+    "meetings.live": SIGNED_IN,
+    "meetings.ics": SIGNED_IN,
+    "meetings.minutes_history": SIGNED_IN,
+    "meetings.calendar_page": SIGNED_IN,
+    "meetings.regenerate_feed": SIGNED_IN,
+    "meetings.feed": PUBLIC,
+    "meetings.rsvp": MEMBERS,
+    "meetings.check_in": MEMBERS,
+    "meetings.new": ADVISORS,
+    "meetings.edit": ADVISORS,
+    "meetings.publish": ADVISORS,
+    "meetings.delete": ADVISORS,
+    "meetings.start": ADVISORS,
+    "meetings.end": ADVISORS,
+    "meetings.advance": ADVISORS,
+    "meetings.add_item": ADVISORS,
+    "meetings.edit_item": ADVISORS,
+    "meetings.delete_item": ADVISORS,
+    "meetings.move_item": ADVISORS,
+    "meetings.write_minutes": ADVISORS,
 }
 
 #: (namespace, event) -> roles allowed. Connecting is refused to anonymous users before this is read.
 SOCKET_EVENTS: dict[tuple[str, str], frozenset[str]] = {
     ("/", "connect"): SIGNED_IN,
+    ("/meetings", "connect"): SIGNED_IN,
+    ("/meetings", "join"): SIGNED_IN,
+    ("/meetings", "advance"): ADVISORS,
 }
 
 

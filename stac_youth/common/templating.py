@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .audit import action_label
@@ -31,11 +31,20 @@ def local_datetime(value, style: str = "medium") -> str:
     return format_datetime(as_utc(value), style) if value else ""
 
 
+def local_span(starts_at, ends_at) -> str:
+    """A time span in the viewer's zone: "Tuesday, December 1, 2026 · 4:00 PM – 5:30 PM"."""
+    start, end = as_utc(starts_at), as_utc(ends_at)
+    if format_date(start, "full") == format_date(end, "full"):
+        return f"{format_date(start, 'full')} · {format_time(start, 'short')} – {format_time(end, 'short')}"
+    return f"{local_datetime(starts_at, 'short')} – {local_datetime(ends_at, 'short')}"
+
+
 def init_templating(app: Flask) -> None:
     """Register the filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(member_name, "member_name")
     app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_global(local_span, "local_span")
     app.add_template_filter(lambda role: ROLE_NAMES.get(role, role), "role_label")
     app.add_template_global(lambda: str(get_locale()), "current_language")

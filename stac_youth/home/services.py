@@ -10,6 +10,9 @@ from ..common.audit import AuditEvent
 from ..common.roles import Role
 from ..common.time import utcnow
 from ..extensions import db
+from ..meetings.attendance import attendance_counts, my_rsvps
+from ..meetings.models import Meeting, MeetingStatus
+from ..meetings.visibility import may_manage_meetings, visible_meetings
 from ..members.models import Invitation, Region, User
 
 
@@ -23,6 +26,11 @@ class Dashboard:
     counts_by_role: dict[str, int] = field(default_factory=dict)
     counts_by_region: list[tuple[str, int]] = field(default_factory=list)
     members_in_region: int = 0
+    next_meeting: Meeting | None = None
+    my_rsvp: str | None = None
+    draft_meetings: list[Meeting] = field(default_factory=list)
+    last_meeting: Meeting | None = None
+    last_meeting_attended: int = 0
 
 
 def _missing_profile_fields(user: User) -> list[str]:
@@ -30,9 +38,31 @@ def _missing_profile_fields(user: User) -> list[str]:
     return [name for name, value in checks.items() if not value]
 
 
+def _add_meetings(board: Dashboard, user: User) -> None:
+    now = utcnow()
+    board.next_meeting = db.session.scalar(
+        visible_meetings(user)
+        .where(Meeting.status.in_((MeetingStatus.PUBLISHED, MeetingStatus.LIVE)), Meeting.ends_at >= now)
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+    if board.next_meeting is not None:
+        board.my_rsvp = my_rsvps(user, [board.next_meeting.id]).get(board.next_meeting.id)
+    if may_manage_meetings(user):
+        board.draft_meetings = list(db.session.scalars(
+            select(Meeting).where(Meeting.status == MeetingStatus.DRAFT).order_by(Meeting.starts_at).limit(5)
+        ))
+        board.last_meeting = db.session.scalar(
+            select(Meeting).where(Meeting.status == MeetingStatus.ENDED).order_by(Meeting.starts_at.desc()).limit(1)
+        )
+        if board.last_meeting is not None:
+            board.last_meeting_attended = attendance_counts([board.last_meeting.id]).get(board.last_meeting.id, 0)
+
+
 def build_dashboard(user: User) -> Dashboard:
     """The home cards for the user's role, most urgent first."""
     board = Dashboard(profile_missing=_missing_profile_fields(user))
+    _add_meetings(board, user)
     active = (User.active.is_(True), User.deleted_at.is_(None))
     if user.region_id:
         board.members_in_region = db.session.scalar(

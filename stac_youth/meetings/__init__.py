@@ -1,0 +1,7 @@
+"""Meetings: agendas, RSVPs, attendance, calendars, minutes and the live meeting screen."""
+
+from flask import Blueprint
+
+bp = Blueprint("meetings", __name__)
+
+from . import audit_actions, events, routes  # noqa: E402,F401

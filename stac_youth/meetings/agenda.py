@@ -1,0 +1,100 @@
+"""Agenda items: add, edit, delete and reorder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from ..common.audit import record_audit
+from ..common.errors import NotFound, ServiceError
+from ..extensions import db
+from .models import AgendaItem, AgendaKind, Meeting, MeetingStatus
+
+MAX_ITEM_MINUTES = 600
+
+
+@dataclass(frozen=True)
+class AgendaItemData:
+    title: str
+    description: str
+    minutes: int
+    presenter: str | None
+    kind: str
+
+
+def _validate(meeting: Meeting, data: AgendaItemData) -> None:
+    if meeting.status == MeetingStatus.ENDED:
+        raise ServiceError(_l("The agenda of an ended meeting cannot change."))
+    if not data.title.strip():
+        raise ServiceError(_l("Give the agenda item a title."), field="title")
+    if not 1 <= data.minutes <= MAX_ITEM_MINUTES:
+        raise ServiceError(_l("Minutes must be between 1 and %(n)d.", n=MAX_ITEM_MINUTES), field="minutes")
+    if data.kind not in set(AgendaKind):
+        raise ServiceError(_l("Choose a kind from the list."), field="kind")
+
+
+def _apply(item: AgendaItem, data: AgendaItemData) -> None:
+    item.title = data.title.strip()
+    item.description = data.description.strip()
+    item.minutes = data.minutes
+    item.presenter = (data.presenter or "").strip() or None
+    item.kind = data.kind
+
+
+def get_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    """An item of this meeting, or NotFound."""
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        raise NotFound(_l("We could not find that agenda item."))
+    return item
+
+
+def add_item(advisor, meeting: Meeting, data: AgendaItemData) -> AgendaItem:
+    """Append an item at the end of the agenda."""
+    _validate(meeting, data)
+    item = AgendaItem(meeting=meeting, position=len(meeting.items))
+    _apply(item, data)
+    db.session.add(item)
+    db.session.flush()
+    record_audit("agenda.item_added", actor=advisor, meeting_id=meeting.id, item_id=item.id, title=item.title)
+    db.session.commit()
+    return item
+
+
+def update_item(advisor, item: AgendaItem, data: AgendaItemData) -> None:
+    """Edit an item in place."""
+    _validate(item.meeting, data)
+    _apply(item, data)
+    record_audit("agenda.item_updated", actor=advisor, meeting_id=item.meeting_id, item_id=item.id)
+    db.session.commit()
+
+
+def delete_item(advisor, item: AgendaItem) -> None:
+    """Remove an item; the others close the gap."""
+    meeting = item.meeting
+    if meeting.status == MeetingStatus.ENDED:
+        raise ServiceError(_l("The agenda of an ended meeting cannot change."))
+    if meeting.current_item_id == item.id:
+        raise ServiceError(_l("Move the live meeting to another item before deleting this one."))
+    record_audit("agenda.item_deleted", actor=advisor, meeting_id=meeting.id, item_id=item.id, title=item.title)
+    meeting.items.remove(item)
+    for position, other in enumerate(meeting.items):
+        other.position = position
+    db.session.commit()
+
+
+def move_item(advisor, item: AgendaItem, step: int) -> None:
+    """Move an item one place up (step -1) or down (step 1)."""
+    meeting = item.meeting
+    items = list(meeting.items)
+    index = items.index(item)
+    target = index + step
+    if step not in (-1, 1) or not 0 <= target < len(items):
+        raise ServiceError(_l("This item cannot move further."))
+    items[index], items[target] = items[target], items[index]
+    for position, other in enumerate(items):
+        other.position = position
+    record_audit("agenda.item_moved", actor=advisor, meeting_id=meeting.id, item_id=item.id, position=target)
+    db.session.commit()
+    db.session.expire(meeting, ["items"])

@@ -1,0 +1,84 @@
+// Live meeting screen: follows the current agenda item pushed by the server, shows its elapsed time,
+// and lets advisors move it without a page load. Without JavaScript the page still shows the loaded state.
+import { connectLive, setConnectionStatus } from './socket.js';
+
+const root = document.getElementById('live-meeting');
+
+if (root) {
+  const meetingId = Number(root.dataset.meetingId);
+  const status = root.dataset.status;
+  const connection = document.getElementById('live-connection');
+  const announcer = document.getElementById('live-announcer');
+  const errorBox = document.getElementById('live-error');
+  let currentId = root.dataset.currentItemId ? Number(root.dataset.currentItemId) : null;
+  let startedAt = root.dataset.itemStartedAt ? Date.parse(root.dataset.itemStartedAt) : null;
+  let clockOffset = 0;
+
+  const items = () => Array.from(root.querySelectorAll('.live-agenda [data-item-id]'));
+
+  function renderElapsed() {
+    for (const item of items()) {
+      const line = item.querySelector('.elapsed');
+      if (!line) continue;
+      if (Number(item.dataset.itemId) !== currentId || !startedAt) {
+        line.textContent = '';
+        continue;
+      }
+      const minutes = Math.max(0, Math.floor((Date.now() + clockOffset - startedAt) / 60000));
+      line.textContent = line.dataset.textTemplate
+        .replace('{elapsed}', String(minutes))
+        .replace('{planned}', item.dataset.minutes);
+      item.classList.toggle('is-over', minutes > Number(item.dataset.minutes));
+    }
+  }
+
+  function apply(state) {
+    if (!state || state.meeting_id !== meetingId) return;
+    if (state.status !== status) {
+      window.location.reload();
+      return;
+    }
+    if (state.server_now) clockOffset = Date.parse(state.server_now) - Date.now();
+    const changed = state.current_item_id !== currentId;
+    currentId = state.current_item_id;
+    startedAt = state.item_started_at ? Date.parse(state.item_started_at) : null;
+    for (const item of items()) {
+      const isCurrent = Number(item.dataset.itemId) === currentId;
+      item.classList.toggle('is-current', isCurrent);
+      if (isCurrent) {
+        item.setAttribute('aria-current', 'step');
+        if (changed && announcer) {
+          announcer.textContent = `${announcer.dataset.textNow} ${item.querySelector('h3').firstChild.textContent.trim()}`;
+        }
+      } else {
+        item.removeAttribute('aria-current');
+      }
+    }
+    renderElapsed();
+  }
+
+  const socket = connectLive('/meetings', {
+    onConnect: (live) => {
+      setConnectionStatus(connection, true);
+      live.emit('join', { meeting_id: meetingId }, (answer) => answer && answer.ok && apply(answer.state));
+    },
+    onDisconnect: () => setConnectionStatus(connection, false),
+  });
+  socket.on('state', apply);
+
+  if (root.dataset.canAdvance === 'true') {
+    for (const form of root.querySelectorAll('form.js-advance')) {
+      form.addEventListener('submit', (event) => {
+        if (!socket.connected) return; // the plain form post still works
+        event.preventDefault();
+        socket.emit('advance', { meeting_id: meetingId, step: Number(form.dataset.step) }, (answer) => {
+          if (errorBox) errorBox.textContent = answer && !answer.ok ? answer.error : '';
+          if (answer && answer.ok) apply(answer.state);
+        });
+      });
+    }
+  }
+
+  renderElapsed();
+  window.setInterval(renderElapsed, 15000);
+}

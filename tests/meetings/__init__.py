@@ -1,0 +1,1 @@
+"""Tests of meetings: agendas, attendance, calendars, minutes and the live screen."""

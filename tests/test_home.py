@@ -1,0 +1,51 @@
+"""The home screen: what each role sees first."""
+
+from datetime import timedelta
+
+from stac_youth.common.time import utcnow
+from stac_youth.meetings import attendance, services
+from stac_youth.meetings.models import MeetingStatus
+from tests.conftest import login
+
+
+def _meeting(advisor, title, days, publish=True):
+    starts = utcnow() + timedelta(days=days)
+    meeting = services.create_meeting(advisor, services.MeetingData(
+        title=title, description="", starts_at=starts, ends_at=starts + timedelta(hours=1),
+        location="Sacramento", video_url=None,
+    ))
+    if publish:
+        services.publish_meeting(advisor, meeting)
+    return meeting
+
+
+def test_member_sees_the_next_meeting_and_their_answer(client, make_user):
+    advisor = make_user("advisor")
+    member = make_user("member")
+    _meeting(advisor, "Later meeting", 9)
+    soon = _meeting(advisor, "Soon meeting", 2)
+    _meeting(advisor, "Secret draft", 1, publish=False)
+    attendance.set_rsvp(member, soon, "maybe")
+    login(client, member)
+    page = client.get("/").get_data(as_text=True)
+    card = page.split('id="card-next-meeting"', 1)[1].split("</section>", 1)[0]
+    assert "Soon meeting" in card and "Later meeting" not in card
+    assert "Maybe" in card
+    assert "Secret draft" not in page and "Meetings in draft" not in page
+
+
+def test_advisor_sees_drafts_and_attendance_of_the_last_meeting(client, make_user):
+    advisor = make_user("advisor")
+    member = make_user("member")
+    _meeting(advisor, "Planning draft", 5, publish=False)
+    past = _meeting(advisor, "Kickoff", 0)
+    past.starts_at = utcnow() - timedelta(minutes=5)
+    services.start_meeting(advisor, past)
+    attendance.check_in(member, past)
+    services.end_meeting(advisor, past)
+    assert past.status == MeetingStatus.ENDED
+    login(client, advisor)
+    page = client.get("/").get_data(as_text=True)
+    drafts = page.split('id="card-drafts"', 1)[1].split("</section>", 1)[0]
+    assert "Planning draft" in drafts
+    assert "Last meeting, Kickoff: 1 person checked in." in drafts
