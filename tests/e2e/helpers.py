@@ -1,4 +1,4 @@
-"""What the e2e tests do again and again: menus, language, signing in, axe."""
+"""What the e2e tests do again and again: menus, language, signing in, meetings, Tab, axe."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ AXE_JS = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DEMO_PASSWORD = "stac-demo-2026"
 ADMIN_EMAIL = "admin@example.org"
+ADVISOR_EMAIL = "advisor@example.org"
+STUDENT_EMAIL = "student1@example.org"
 SHOWN = re.compile(r"(^|\s)show(\s|$)")
 
 
@@ -100,3 +102,20 @@ def format_violations(where: str, violations: list[dict]) -> str:
 def assert_no_axe_violations(page, where: str | None = None) -> None:
     violations = axe_violations(page)
     assert violations == [], format_violations(where or page.url, violations)
+
+
+def open_meeting(page, title: str) -> None:
+    """From any page: the Meetings menu item, then the meeting's link in the list."""
+    click_menu_item(page, "a[href='/meetings']")
+    with page.expect_navigation():
+        page.locator("main .meeting-card a").filter(has_text=title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def tab_to(page, target, limit: int = 80) -> int:
+    """Press Tab until the target locator has the focus; return the number of presses (fails after limit)."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return presses
+    raise AssertionError(f"{limit} presses of Tab never reached {target}")

@@ -1,4 +1,5 @@
-"""axe-core finds no WCAG 2.2 A/AA violation on the journey's pages, in English and Spanish, at 390 and 1280 px.
+"""axe-core finds no WCAG 2.2 A/AA violation on the journey's and the meetings' pages, in English and Spanish, at
+390 and 1280 px.
 
 At 390 px the pages also never scroll sideways, and the offcanvas menu opens with its toggler with every link
 reachable.
@@ -12,10 +13,12 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import (
+    STUDENT_EMAIL,
     axe_violations,
     click_menu_item,
     format_violations,
     is_mobile,
+    open_meeting,
     open_menu,
     sign_in,
     switch_language,
@@ -138,3 +141,88 @@ def test_journey_pages_have_no_axe_violations(page, width, lang):
 
     assert len(checks.checked) >= 11
     checks.assert_clean()
+
+
+# The seeded demo meetings (stac_youth/seed.py): a draft, an upcoming published one, and a past one with minutes.
+DRAFT_MEETING = "Summit planning listening session"
+UPCOMING_MEETING = "Proposal workshop: from idea to proposal"
+PAST_MEETING = "Fall kickoff: getting to know the board"
+
+
+def follow(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.locator(selector).first.click()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_meeting_pages_have_no_axe_violations(page, width, lang):
+    # The admin manages meetings as an advisor does.
+    tab = page(width)
+    checks = PageChecks(tab, lang)
+    sign_in(tab, lang=lang)
+    click_menu_item(tab, "a[href='/meetings']")
+    checks("meetings list")
+    follow(tab, "main a[href='/meetings/new']")
+    checks("new meeting")
+    follow(tab, "main form button[type=submit]")
+    expect(tab.locator("main .is-invalid").first).to_be_visible()
+    checks("new meeting with errors")
+
+    open_meeting(tab, DRAFT_MEETING)
+    add_item = tab.locator("#agenda details")
+    if add_item.get_attribute("open") is None:
+        add_item.locator("summary").click()
+    expect(tab.locator("#new-title")).to_be_visible()
+    expect(tab.locator("#manage-title")).to_be_visible()
+    checks("meeting detail, advisor, add-item form open")
+    follow(tab, "#agenda a[href$='/edit']")
+    checks("edit agenda item")
+
+    # The upcoming meeting goes live (once per session; the later runs find it live already).
+    open_meeting(tab, UPCOMING_MEETING)
+    start = tab.locator("main form[action$='/start'] button")
+    if start.count():
+        follow(tab, "main form[action$='/start'] button")
+    else:
+        follow(tab, "main a[href$='/live']")
+    expect(tab.locator("#live-meeting")).to_have_attribute("data-status", "live")
+    expect(tab.locator(".live-agenda .is-current")).to_have_count(1)
+    checks("live screen, advisor")
+
+    click_menu_item(tab, "a[href='/meetings']")
+    follow(tab, "main a[href='/calendar']")
+    checks("calendar")
+    follow(tab, "main form[action$='/calendar/feed'] button")
+    expect(tab.locator("#feed-url")).to_be_visible()
+    checks("calendar link made")
+
+    open_meeting(tab, PAST_MEETING)
+    checks("past meeting with minutes")
+    follow(tab, "main a[href$='/minutes/history']")
+    checks("minutes history")
+    open_meeting(tab, PAST_MEETING)
+    follow(tab, "main a[href$='/minutes']")
+    checks("minutes form")
+
+    # A student member: the RSVP on the detail page, the answer in the list, the live screen without controls.
+    member = page(width)
+    member_checks = PageChecks(member, lang)
+    sign_in(member, STUDENT_EMAIL, lang=lang)
+    open_meeting(member, UPCOMING_MEETING)
+    expect(member.locator("#rsvp-yes")).to_be_visible()
+    member_checks("meeting detail, member")
+    member.locator("#rsvp-maybe").check()
+    follow(member, "main form[action$='/rsvp'] button[type=submit]")
+    expect(member.locator("#rsvp-maybe")).to_be_checked()
+    member_checks("meeting detail, member, answer saved")
+    click_menu_item(member, "a[href='/meetings']")
+    member_checks("meetings list, member, with an answer")
+    open_meeting(member, UPCOMING_MEETING)
+    follow(member, "main a[href$='/live']")
+    expect(member.locator(".live-agenda .is-current")).to_have_count(1)
+    member_checks("live screen, member")
+
+    assert len(checks.checked) + len(member_checks.checked) == 15
+    problems = checks.problems + member_checks.problems
+    assert not problems, "\n".join(problems)

@@ -453,3 +453,17 @@ def test_meeting_list_shows_regions_and_filters(app, advisor, make_user):
     assert "Statewide gathering" in filtered and "Bay gathering" not in filtered
     everything = _page(client, "/meetings")
     assert "Statewide gathering" in everything and "Bay gathering" in everything
+
+
+def test_meeting_list_shows_the_members_answer_and_attendance(app, advisor, make_user):
+    from stac_youth.meetings import attendance
+
+    member = make_user("member")
+    meeting = make_meeting(advisor, status="published", title="Answered meeting", **around_now(5))
+    attendance.set_rsvp(member, meeting, "yes")
+    attendance.check_in(member, meeting)
+    response = client_for(app, member).get("/meetings")
+    assert response.status_code == 200
+    row = response.get_data(as_text=True).split("Answered meeting", 1)[1].split("</li>", 1)[0]
+    assert "Your answer: Yes" in row
+    assert "1 attended" in row
