@@ -79,8 +79,9 @@ def register_blueprints(app: Flask) -> None:
     from .meetings import bp as meetings_bp
     from .members import auth_bp
     from .members import bp as members_bp
+    from .rooms import bp as rooms_bp
 
-    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp):
+    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp):
         app.register_blueprint(blueprint)
 
 
@@ -92,6 +93,8 @@ def register_socket_events(app: Flask) -> None:
     origins = app.config["SOCKETIO_CORS_ORIGINS"]
     if origins == "*" or (isinstance(origins, list | tuple) and "*" in origins):
         raise RuntimeError("SOCKETIO_CORS_ORIGINS must list origins; '*' would let any site open sockets.")
+    # The shared SocketIO object keeps the Redis manager of an earlier app: without a queue, start from none.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],

@@ -1,6 +1,7 @@
 """Imports every feature's models so Alembic and the mappers see them all."""
 
 from .common.audit import AuditEvent  # noqa: F401
+from .common.sockets import SocketConnection  # noqa: F401
 from .meetings.models import (  # noqa: F401
     AgendaItem,
     Attendance,
@@ -18,3 +19,4 @@ from .members.models import (  # noqa: F401
     Region,
     User,
 )
+from .rooms.models import Message, MessageReport, Mute, Presence, Room, RoomRead, SpeakerRequest  # noqa: F401

@@ -123,6 +123,31 @@ def seed_meetings(advisor) -> None:
             minutes.save_minutes(advisor, meeting, spec["minutes"])
 
 
+DEMO_ROOMS = [
+    ("Statewide lounge", "Say hi, share ideas and ask questions between meetings.", None,
+     [("student1@example.org", "Hi everyone! Excited for the proposal workshop."),
+      ("student2@example.org", "¡Hola! Yo también. Traigo una idea sobre la participación de las familias."),
+      ("advisor@example.org", "Welcome! Bring one idea each, **big or small**.")]),
+    ("Bay Area students", "A room for members from the Bay Area.", "Bay Area",
+     [("student1@example.org", "Anyone want to meet up before the Summit?")]),
+]
+
+
+def seed_rooms(regions: dict[str, Region]) -> None:
+    """Two demo topic rooms with a few messages; skipped when present."""
+    from .members.accounts import find_user_by_email as by_email
+    from .rooms import messages, rooms
+    from .rooms.models import Room
+
+    advisor = by_email("advisor@example.org")
+    for title, description, region, posts in DEMO_ROOMS:
+        if db.session.scalar(select(Room).where(Room.title == title)):
+            continue
+        room = rooms.create_topic_room(advisor, title, description, regions[region].id if region else None)
+        for number, (email, body) in enumerate(posts):
+            messages.post_message(by_email(email), room, body, f"seed-{number}")
+
+
 def seed_regions() -> dict[str, Region]:
     """Make sure the eight regions and their counties exist; return them by name."""
     regions = {r.name: r for r in db.session.scalars(select(Region))}
@@ -160,4 +185,5 @@ def seed_demo_data(password: str) -> list[tuple[str, str, bool]]:
             db.session.commit()
         report.append((email, Role.MEMBER, created))
     seed_meetings(find_user_by_email("advisor@example.org"))
+    seed_rooms(regions)
     return report

@@ -20,6 +20,8 @@ from stac_youth.common.tokens import hash_token
 from stac_youth.extensions import db
 from stac_youth.meetings import agenda, calendar, services
 from stac_youth.members.models import Invitation, Region, User
+from stac_youth.rooms import messages as room_messages
+from stac_youth.rooms import moderation, rooms
 from tests.conftest import PASSWORD, UserFactory, login
 
 PRINCIPALS = ("anonymous", "member", "advisor", "planner", "admin")
@@ -80,7 +82,7 @@ def _meeting(advisor, title: str, items: tuple[str, ...] = (), publish: bool = T
 
 
 def _world(make_user) -> dict:
-    """One user of each role, a student to look at, a region, an invitation and meetings, all real rows."""
+    """One user of each role, a student to look at, a region, an invitation, meetings and a room, all real rows."""
     users = {role: make_user(role) for role in ("member", "advisor", "planner", "admin")}
     region = db.session.scalars(db.select(Region).order_by(Region.id)).first()
     target = make_user("member", display_name="Target Student", region_id=region.id)
@@ -94,12 +96,20 @@ def _world(make_user) -> dict:
     # delete get their own meeting / item, so the rest of the sweep still finds theirs.
     meeting, (item, _second, doomed_item) = _meeting(users["advisor"], "Board meeting", ("Welcome", "Vote", "Spare"))
     doomed, _ = _meeting(users["advisor"], "Meeting to delete")
+    # A statewide topic room everyone may see, with messages by another user (the target, also the one muted)
+    # and an open report; deleting a message acts on one of its own, so the report form still finds its message.
+    room = rooms.create_topic_room(users["advisor"], "Statewide lounge", "", None)
+    message = room_messages.post_message(target, room, "Hello *everyone*", "matrix-1").message
+    doomed_message = room_messages.post_message(target, room, "Delete me", "matrix-2").message
+    report = moderation.report_message(users["member"], message, "Off topic")
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
-           "meeting_id": meeting.id, "item_id": item.id}
+           "meeting_id": meeting.id, "item_id": item.id,
+           "room_id": room.id, "message_id": message.id, "report_id": report.id}
     per_endpoint = {
         "meetings.delete": {"meeting_id": doomed.id},
         "meetings.delete_item": {"item_id": doomed_item.id},
         "meetings.feed": {"token": calendar.regenerate_feed_token(target)},
+        "rooms.delete_message": {"message_id": doomed_message.id},
     }
     return {"users": users, "ids": ids, "per_endpoint": per_endpoint}
 
@@ -170,7 +180,7 @@ def test_access_matrix(app, client, make_user, principal):
             ok = response.status_code == 403
         else:
             ok = response.status_code != 403 and not _goes_to_login(response) and response.status_code < 500
-            if endpoint.startswith("meetings."):  # real, visible meetings and a real feed token: never a 404
+            if endpoint.startswith(("meetings.", "rooms.")):  # real, visible rows and a real token: never a 404
                 ok = ok and response.status_code != 404
         if not ok:
             failures.append(f"{principal} {method} {url} ({endpoint}): expected {expected}, got {got}")

@@ -24,6 +24,9 @@ from stac_youth.extensions import csrf, db, limiter
 from stac_youth.meetings import agenda, services
 from stac_youth.meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from stac_youth.members.models import Invitation, PasswordResetToken, Region, User
+from stac_youth.rooms import messages as room_messages
+from stac_youth.rooms import moderation, rooms
+from stac_youth.rooms.models import Message, MessageReport, Mute, Room, SpeakerRequest
 from tests.conftest import PASSWORD, UserFactory
 
 NEW_PASSWORD = "a brand new passphrase for testing"
@@ -89,20 +92,31 @@ def world(make_app):
         first, second, spare = meeting.items
         draft = _meeting(advisor, "Draft meeting", publish=False)
         doomed = _meeting(advisor, "Meeting to delete")
+        # A statewide topic room with messages by a member: one to report, one to delete, and one already
+        # reported whose report an advisor handles.
+        room = rooms.create_topic_room(advisor, "Statewide lounge", "", None)
+        to_report, to_delete, reported = (
+            room_messages.post_message(target, room, body, f"csrf-{number}").message
+            for number, body in enumerate(("Report me", "Delete me", "Already reported"))
+        )
+        report = moderation.report_message(attendee, reported, "Off topic")
         data = {
             "app": app,
             "emails": {"admin": admin.email, "target": target.email, "leaver": leaver.email,
                        "attendee": attendee.email},
             "ids": {"user_id": target.id, "invitation_id": pending.id, "region_id": region.id,
-                    "meeting_id": meeting.id, "item_id": second.id},
+                    "meeting_id": meeting.id, "item_id": second.id, "room_id": room.id,
+                    "message_id": to_report.id, "report_id": report.id},
             "per_endpoint": {
                 "meetings.publish": {"meeting_id": draft.id},
                 "meetings.edit": {"meeting_id": draft.id},
                 "meetings.delete": {"meeting_id": doomed.id},
                 "meetings.delete_item": {"item_id": spare.id},
                 "meetings.edit_item": {"item_id": first.id},
+                "rooms.delete_message": {"message_id": to_delete.id},
             },
             "meeting": {"id": meeting.id, "draft": draft.id, "doomed": doomed.id, "items": [first.id, second.id]},
+            "room": {"id": room.id, "reported": to_report.id, "deleted": to_delete.id, "report": report.id},
         }
     yield data
     limiter.reset()
@@ -158,6 +172,16 @@ def _payloads(data) -> dict[str, dict]:
         "meetings.advance": {"step": "next"},
         "meetings.end": {},
         "meetings.write_minutes": {"body": "We met and **voted**."},
+        "rooms.new": {"title": "Climate action", "description": "Ideas for greener schools.", "region_id": "0"},
+        "rooms.post_message": {"body": "Hello from the admin", "client_id": "csrf-admin-1"},
+        "rooms.report_message": {"reason": "This is not kind."},
+        "rooms.delete_message": {},
+        "rooms.mute": {"minutes": "10"},
+        "rooms.unmute": {},
+        "rooms.lock": {"locked": "1"},
+        "rooms.hand": {"raised": "1"},
+        "rooms.call_next": {},
+        "rooms.resolve_report": {"action": "delete"},
     }
 
 
@@ -170,6 +194,8 @@ ORDER = [
     "meetings.regenerate_feed", "meetings.new", "meetings.edit", "meetings.publish", "meetings.delete",
     "meetings.add_item", "meetings.edit_item", "meetings.move_item", "meetings.delete_item", "meetings.rsvp",
     "meetings.check_in", "meetings.start", "meetings.advance", "meetings.end", "meetings.write_minutes",
+    "rooms.new", "rooms.post_message", "rooms.report_message", "rooms.delete_message", "rooms.mute", "rooms.unmute",
+    "rooms.lock", "rooms.hand", "rooms.call_next", "rooms.resolve_report",
     "members.change_password", "auth.logout_everywhere", "members.delete_account", "auth.logout",
 ]
 #: Who sends the valid-token request: public routes go anonymous, delete_account and the RSVP / check-in members,
@@ -378,6 +404,7 @@ def test_post_with_a_valid_token_is_accepted(world):
     assert not _signed_in(admin)  # logout went through
     assert not _signed_in(leaver)  # the account is erased
     _assert_the_meeting_went_through_its_life(world)
+    _assert_the_room_routes_did_their_work(world)
 
 
 def _assert_the_meeting_went_through_its_life(data) -> None:
@@ -399,3 +426,25 @@ def _assert_the_meeting_went_through_its_life(data) -> None:
         assert db.session.scalar(db.select(Meeting).where(Meeting.title == "A new meeting")).status == "draft"
         moved = db.session.scalars(db.select(AuditEvent.detail).where(AuditEvent.action == "meeting.item_moved"))
         assert [json.loads(detail)["item_id"] for detail in moved] == [ids["items"][0]]  # advanced to the next item
+
+
+def _assert_the_room_routes_did_their_work(data) -> None:
+    """The room routes did what their payloads asked, not just some change."""
+    ids = data["room"]
+    with data["app"].app_context():
+        assert db.session.scalar(db.select(Room).where(Room.title == "Climate action")).region_id is None
+        room = db.session.get(Room, ids["id"])
+        assert room.locked is True
+        bodies = db.session.scalars(db.select(Message.body).where(Message.room_id == room.id,
+                                                                  Message.client_id == "csrf-admin-1"))
+        assert list(bodies) == ["Hello from the admin"]
+        assert db.session.get(Message, ids["deleted"]).deleted_at is not None
+        reasons = db.session.scalars(db.select(MessageReport.reason).where(MessageReport.message_id == ids["reported"]))
+        assert list(reasons) == ["This is not kind."]
+        handled = db.session.get(MessageReport, ids["report"])
+        assert handled.resolution == "deleted" and handled.message.deleted_at is not None
+        assert db.session.scalar(db.select(db.func.count(Mute.id))) == 0  # muted, then unmuted
+        assert db.session.scalar(db.select(db.func.count(SpeakerRequest.id))) == 0  # hand raised, then called
+        called = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.action.like("room.%")))
+        assert {"room.member_muted", "room.member_unmuted", "room.locked", "room.speaker_called",
+                "room.message_deleted", "room.report_resolved"} <= set(called)

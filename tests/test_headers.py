@@ -23,6 +23,8 @@ from stac_youth.config import ProductionConfig
 from stac_youth.extensions import db, limiter
 from stac_youth.meetings import agenda, calendar, minutes, services
 from stac_youth.members.models import Invitation, Region
+from stac_youth.rooms import messages as room_messages
+from stac_youth.rooms import rooms
 from tests.conftest import PASSWORD, UserFactory, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +162,11 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
                             created_at=utcnow(), expires_at=utcnow() + timedelta(days=1))
     db.session.add(invitation)
     db.session.commit()
-    ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id}
+    # A statewide topic room everyone may see, with a message (links and emphasis) by another user to report
+    room = rooms.create_topic_room(users["advisor"], "Statewide lounge", "About **us**.", None)
+    message = room_messages.post_message(target, room, "See [the plan](/meetings) and *this*", "headers-1").message
+    ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
+           "room_id": room.id, "message_id": message.id}
     tokens = {"meetings.feed": calendar.regenerate_feed_token(target)}
     urls = {}  # every GET route once, the meeting routes once per meeting state
     for meeting_id, item_id in _meetings_in_every_state(users["advisor"]):
@@ -178,7 +184,7 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
         response = client.get(url)
         where = f"{principal} GET {url}"
         assert response.status_code < 500, where
-        if endpoint.startswith("meetings."):  # real ids and token: the page itself, not an error page
+        if endpoint.startswith(("meetings.", "rooms.")):  # real ids and token: the page itself, not an error page
             assert response.status_code == 200, (where, response.status_code)
         # "signed in" as the page was rendered: /register/<token> first signs a visitor out, then shows a public page
         assert_security_headers(response, where, signed_in=_signed_in(client))

@@ -49,3 +49,22 @@ def test_advisor_sees_drafts_and_attendance_of_the_last_meeting(client, make_use
     drafts = page.split('id="card-drafts"', 1)[1].split("</section>", 1)[0]
     assert "Planning draft" in drafts
     assert "Last meeting, Kickoff: 1 person checked in." in drafts
+
+
+def test_home_lists_rooms_with_unread_messages_and_the_report_queue(client, make_user):
+    from stac_youth.rooms import messages, moderation, rooms
+
+    advisor = make_user("advisor")
+    member = make_user("member")
+    lounge = rooms.create_topic_room(advisor, "Lounge", "", None)
+    rooms.create_topic_room(advisor, "Quiet room", "", None)
+    posted = messages.post_message(advisor, lounge, "Hello!", "c1").message
+    messages.post_message(advisor, lounge, "Anyone here?", "c2")
+    login(client, member)
+    card = client.get("/").get_data(as_text=True).split('id="card-rooms"', 1)[1].split("</section>", 1)[0]
+    assert "Lounge" in card and "2 unread" in card and "Quiet room" not in card
+    moderation.report_message(member, posted, "Spam")
+    advisor_client = client.application.test_client()
+    login(advisor_client, advisor)
+    card = advisor_client.get("/").get_data(as_text=True).split('id="card-rooms"', 1)[1].split("</section>", 1)[0]
+    assert "1 reported message waits for you." in card

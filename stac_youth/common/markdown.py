@@ -31,3 +31,22 @@ def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(sanitize_html(_md.render(text)))  # noqa: S704 - nh3 has just sanitized it
+
+
+_chat_md = MarkdownIt("zero", {"breaks": True}).enable(["emphasis", "link", "backticks", "newline", "escape"])
+CHAT_TAGS = {"p", "br", "strong", "em", "a", "code"}
+
+
+def render_chat(text: str | None) -> Markup:
+    """Markdown-lite for chat: emphasis, code and links (http, https, mailto) that open safely; nothing else."""
+    if not text:
+        return Markup("")
+    html = nh3.clean(
+        _chat_md.render(text),
+        tags=CHAT_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+    )
+    return Markup(html)  # noqa: S704 - nh3 has just sanitized it

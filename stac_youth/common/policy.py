@@ -66,14 +66,42 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "meetings.delete_item": ADVISORS,
     "meetings.move_item": ADVISORS,
     "meetings.write_minutes": ADVISORS,
+    "rooms.index": SIGNED_IN,
+    "rooms.show": SIGNED_IN,
+    "rooms.post_message": SIGNED_IN,
+    "rooms.report_message": SIGNED_IN,
+    "rooms.hand": SIGNED_IN,
+    "rooms.new": ADVISORS,
+    "rooms.delete_message": ADVISORS,
+    "rooms.mute": ADVISORS,
+    "rooms.unmute": ADVISORS,
+    "rooms.lock": ADVISORS,
+    "rooms.call_next": ADVISORS,
+    "rooms.reports": ADVISORS,
+    "rooms.resolve_report": ADVISORS,
 }
 
 #: (namespace, event) -> roles allowed. Connecting is refused to anonymous users before this is read.
 SOCKET_EVENTS: dict[tuple[str, str], frozenset[str]] = {
     ("/", "connect"): SIGNED_IN,
+    ("/", "disconnect"): SIGNED_IN,
     ("/meetings", "connect"): SIGNED_IN,
+    ("/meetings", "disconnect"): SIGNED_IN,
     ("/meetings", "join"): SIGNED_IN,
     ("/meetings", "advance"): ADVISORS,
+    ("/rooms", "connect"): SIGNED_IN,
+    ("/rooms", "disconnect"): SIGNED_IN,
+    ("/rooms", "join"): SIGNED_IN,
+    ("/rooms", "leave"): SIGNED_IN,
+    ("/rooms", "send"): SIGNED_IN,
+    ("/rooms", "history"): SIGNED_IN,
+    ("/rooms", "read"): SIGNED_IN,
+    ("/rooms", "typing"): SIGNED_IN,
+    ("/rooms", "here"): SIGNED_IN,
+    ("/rooms", "raise_hand"): SIGNED_IN,
+    ("/rooms", "lower_hand"): SIGNED_IN,
+    ("/rooms", "call_next"): ADVISORS,
+    ("/rooms", "delete_message"): ADVISORS,
 }
 
 

@@ -18,3 +18,11 @@ meeting_state_changed = _signals.signal("meeting-state-changed")
 
 #: Sent with (user, token) when one device login ends, so its live sockets can close.
 login_ended = _signals.signal("login-ended")
+
+#: Sent with (meeting) after a meeting is created, so its discussion room can be opened.
+meeting_created = _signals.signal("meeting-created")
+
+#: Room events, each sent after the change is committed; the rooms' socket layer pushes them to live clients.
+room_message_posted = _signals.signal("room-message-posted")  # sender: the Message
+room_message_deleted = _signals.signal("room-message-deleted")  # sender: the Message
+room_changed = _signals.signal("room-changed")  # sender: room id; kwargs: what ("presence", "queue", "lock")

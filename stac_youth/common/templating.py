@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .audit import action_label
-from .markdown import render_markdown
+from .markdown import render_chat, render_markdown
 from .roles import Role
 from .time import as_utc
 
@@ -42,6 +42,7 @@ def local_span(starts_at, ends_at) -> str:
 def init_templating(app: Flask) -> None:
     """Register the filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(render_chat, "chat")
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(member_name, "member_name")
     app.add_template_filter(local_datetime, "local_datetime")

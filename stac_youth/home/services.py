@@ -14,6 +14,9 @@ from ..meetings.attendance import attendance_counts, my_rsvps
 from ..meetings.models import Meeting, MeetingStatus
 from ..meetings.visibility import may_manage_meetings, visible_meetings
 from ..members.models import Invitation, Region, User
+from ..rooms.access import may_moderate
+from ..rooms.moderation import open_reports
+from ..rooms.rooms import RoomListEntry, list_rooms
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Dashboard:
     draft_meetings: list[Meeting] = field(default_factory=list)
     last_meeting: Meeting | None = None
     last_meeting_attended: int = 0
+    unread_rooms: list[RoomListEntry] = field(default_factory=list)
+    open_reports: int = 0
 
 
 def _missing_profile_fields(user: User) -> list[str]:
@@ -63,6 +68,9 @@ def build_dashboard(user: User) -> Dashboard:
     """The home cards for the user's role, most urgent first."""
     board = Dashboard(profile_missing=_missing_profile_fields(user))
     _add_meetings(board, user)
+    board.unread_rooms = [entry for entry in list_rooms(user) if entry.unread][:5]
+    if may_moderate(user):
+        board.open_reports = len(open_reports())
     active = (User.active.is_(True), User.deleted_at.is_(None))
     if user.region_id:
         board.members_in_region = db.session.scalar(

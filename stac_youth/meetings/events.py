@@ -7,7 +7,7 @@ from flask_socketio import join_room
 
 from ..common.errors import ServiceError
 from ..common.signals import meeting_state_changed
-from ..common.sockets import accept_connection, guarded_event
+from ..common.sockets import accept_connection, connection_closed, guarded_event
 from ..extensions import socketio
 from . import services
 
@@ -32,6 +32,12 @@ def _meeting_id(payload) -> int | None:
 def connect(_auth=None):
     """Signed-in users only."""
     return accept_connection(NAMESPACE)
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def disconnect(*_args):
+    """Forget the closed connection."""
+    connection_closed(NAMESPACE)
 
 
 @guarded_event("join", NAMESPACE)

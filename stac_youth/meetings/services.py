@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..common.audit import record_audit
 from ..common.errors import NotFound, ServiceError
-from ..common.signals import meeting_state_changed
+from ..common.signals import meeting_created, meeting_state_changed
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import Region
@@ -99,6 +99,7 @@ def create_meeting(advisor, data: MeetingData) -> Meeting:
     db.session.flush()
     record_audit("meeting.created", actor=advisor, meeting_id=meeting.id, title=meeting.title)
     db.session.commit()
+    meeting_created.send(meeting)
     return meeting
 
 

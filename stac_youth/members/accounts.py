@@ -52,9 +52,18 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def revoke_sessions(user: User) -> None:
-    """End every session and remember cookie of the user by bumping the version in their login id."""
+    """End every session and remember cookie of the user by bumping the version in their login id.
+
+    The caller commits, then calls close_sockets_of: live sockets close only once the change is stored,
+    so a socket reconnecting at once meets the new version, and a closing socket's own writes (presence) do not
+    run inside, or wait on, the caller's open transaction.
+    """
     user.session_version = (user.session_version or 1) + 1
     end_all_logins(user)
+
+
+def close_sockets_of(user: User) -> None:
+    """Close the user's live sockets in every namespace; call after the commit that revoked their sessions."""
     sessions_revoked.send(user)
 
 
@@ -63,6 +72,7 @@ def logout_everywhere(user: User) -> None:
     revoke_sessions(user)
     record_audit("sessions.revoked", actor=user, subject=user)
     db.session.commit()
+    close_sockets_of(user)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -76,6 +86,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     revoke_sessions(user)
     record_audit("password.changed", actor=user, subject=user)
     db.session.commit()
+    close_sockets_of(user)
 
 
 def request_password_reset(email: str, reset_url_for) -> None:
@@ -134,6 +145,7 @@ def reset_password(token: str, new_password: str) -> User:
     revoke_sessions(user)
     record_audit("password.reset", actor=user, subject=user)
     db.session.commit()
+    close_sockets_of(user)
     return user
 
 
@@ -150,6 +162,7 @@ def change_role(admin: User, user: User, role: str) -> None:
     revoke_sessions(user)
     record_audit("user.role_changed", actor=admin, subject=user, old=old, new=role)
     db.session.commit()
+    close_sockets_of(user)
 
 
 def set_active(admin: User, user: User, active: bool) -> None:
@@ -165,6 +178,8 @@ def set_active(admin: User, user: User, active: bool) -> None:
         revoke_sessions(user)
     record_audit("user.reactivated" if active else "user.deactivated", actor=admin, subject=user)
     db.session.commit()
+    if not active:
+        close_sockets_of(user)
 
 
 def set_language(user: User, language: str) -> None:

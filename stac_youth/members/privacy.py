@@ -11,7 +11,7 @@ from ..common.passwords import verify_password
 from ..common.signals import account_erased, collect_personal_data
 from ..common.time import utcnow
 from ..extensions import db
-from .accounts import revoke_sessions
+from .accounts import close_sockets_of, revoke_sessions
 from .avatars import delete_avatar_file
 from .models import Invitation, LoginSession, PasswordResetToken, User
 
@@ -104,4 +104,5 @@ def delete_account(user: User, password: str) -> None:
     record_audit("account.deleted", actor=user, subject=user)
     account_erased.send(user)
     db.session.commit()
+    close_sockets_of(user)
     delete_avatar_file(avatar)

@@ -119,3 +119,45 @@ def tab_to(page, target, limit: int = 80) -> int:
         if target.evaluate("el => el === document.activeElement"):
             return presses
     raise AssertionError(f"{limit} presses of Tab never reached {target}")
+
+
+# The seeded rooms (stac_youth/seed.py) and the demo names shown in them.
+LOUNGE = "Statewide lounge"
+STUDENT_NAME = "Maya Chen"
+ADVISOR_NAME = "Morgan Lee"
+
+
+def open_room(page, me: str, title: str = LOUNGE) -> None:
+    """From any page: the Rooms menu item, then the room's link; returns once the presence list shows `me`."""
+    click_menu_item(page, "a[href='/rooms']")
+    with page.expect_navigation():
+        page.locator("main .meeting-card a").filter(has_text=title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    wait_until_joined(page, me)
+
+
+def wait_until_joined(page, me: str) -> None:
+    """The live client draws the presence list from its join answer, which includes the viewer (`me`).
+
+    (A connection the server has not yet seen drop can list `me` earlier; tests that need the join itself wait for
+    a message to arrive instead.)
+    """
+    expect(page.locator(".room-panel .presence-list li").filter(has_text=me)).to_have_count(1)
+
+
+def chat_messages(page, text: str):
+    """The delivered (not pending) messages of the room panel whose text contains `text`."""
+    return page.locator(".room-panel .chat-log .chat-message[data-message-id]").filter(has_text=text)
+
+
+def composer(page):
+    """The message box of the (first) room panel on the page."""
+    return page.locator(".room-panel .composer-body").first
+
+
+def say(page, text: str) -> None:
+    """Type a message into the room panel's composer and press Enter, as a person does."""
+    box = composer(page)
+    box.click()
+    box.press_sequentially(text)
+    box.press("Enter")

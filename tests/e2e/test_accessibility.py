@@ -1,5 +1,5 @@
-"""axe-core finds no WCAG 2.2 A/AA violation on the journey's and the meetings' pages, in English and Spanish, at
-390 and 1280 px.
+"""axe-core finds no WCAG 2.2 A/AA violation on the journey's, the meetings' and the rooms' pages, in English and
+Spanish, at 390 and 1280 px.
 
 At 390 px the pages also never scroll sideways, and the offcanvas menu opens with its toggler with every link
 reachable.
@@ -13,15 +13,22 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import (
+    ADVISOR_EMAIL,
+    ADVISOR_NAME,
     STUDENT_EMAIL,
+    STUDENT_NAME,
     axe_violations,
+    chat_messages,
     click_menu_item,
     format_violations,
     is_mobile,
     open_meeting,
     open_menu,
+    open_room,
+    say,
     sign_in,
     switch_language,
+    wait_until_joined,
 )
 
 pytestmark = pytest.mark.e2e
@@ -224,5 +231,75 @@ def test_meeting_pages_have_no_axe_violations(page, width, lang):
     member_checks("live screen, member")
 
     assert len(checks.checked) + len(member_checks.checked) == 15
+    problems = checks.problems + member_checks.problems
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_room_pages_have_no_axe_violations(page, width, lang):
+    # A student member and an advisor in the seeded "Statewide lounge", each with live messages from the other.
+    member, advisor = page(width), page(width)
+    member_checks, checks = PageChecks(member, lang), PageChecks(advisor, lang)
+    sign_in(member, STUDENT_EMAIL, lang=lang)
+    sign_in(advisor, ADVISOR_EMAIL, lang=lang)
+
+    click_menu_item(member, "a[href='/rooms']")
+    member_checks("rooms list, member")
+    click_menu_item(advisor, "a[href='/rooms']")
+    checks("rooms list, advisor")
+    open_room(member, STUDENT_NAME)
+    open_room(advisor, ADVISOR_NAME)
+    from_member, from_advisor = f"Hi from Maya ({lang}, {width} px)", f"Hi from Morgan ({lang}, {width} px)"
+    say(member, from_member)
+    say(advisor, from_advisor)
+    # Messages drawn by the live client (with their Report, Delete and Mute controls) as well as the server's.
+    expect(chat_messages(advisor, from_member)).to_have_count(1)
+    expect(chat_messages(member, from_advisor)).to_have_count(1)
+    expect(member.locator(".chat-pending")).to_have_count(0)
+    member_checks("room, member, with messages")
+    checks("room, advisor, with messages")
+
+    # The member reports the advisor's message (the live client built its Report link).
+    with member.expect_navigation():
+        chat_messages(member, from_advisor).locator("a[href$='/report']").click()
+    member_checks("report form")
+    follow(member, "main form button[type=submit]")
+    expect(member.locator("main .is-invalid").first).to_be_visible()
+    member_checks("report form with errors")
+    member.locator("main textarea").fill("Checking the report queue.")
+    follow(member, "main form button[type=submit]")
+    expect(member.locator(".alert-success")).to_have_count(1)
+
+    # The advisor: the mute form for the member (not sent: the member keeps posting), the report queue, a new room.
+    with advisor.expect_navigation():
+        chat_messages(advisor, from_member).locator("a[href$='/mute']").click()
+    checks("mute form")
+    click_menu_item(advisor, "a[href='/rooms']")
+    follow(advisor, "main a[href='/rooms/reports']")
+    expect(advisor.locator("main .reported-message").first).to_be_visible()
+    checks("reported messages")
+    click_menu_item(advisor, "a[href='/rooms']")
+    follow(advisor, "main a[href='/rooms/new']")
+    checks("new room")
+    follow(advisor, "main form button[type=submit]")
+    expect(advisor.locator("main .is-invalid").first).to_be_visible()
+    checks("new room with errors")
+
+    # The meeting live screen with its room panel beside the agenda, with a message in it.
+    open_meeting(advisor, UPCOMING_MEETING)
+    follow(advisor, "main a[href$='/live']")
+    wait_until_joined(advisor, ADVISOR_NAME)
+    in_meeting = f"Meeting chat ({lang}, {width} px)"
+    say(advisor, in_meeting)
+    expect(chat_messages(advisor, in_meeting)).to_have_count(1)
+    checks("live screen with room panel, advisor")
+    open_meeting(member, UPCOMING_MEETING)
+    follow(member, "main a[href$='/live']")
+    expect(chat_messages(member, in_meeting)).to_have_count(1)
+    wait_until_joined(member, STUDENT_NAME)
+    member_checks("live screen with room panel, member")
+
+    assert len(checks.checked) + len(member_checks.checked) == 12
     problems = checks.problems + member_checks.problems
     assert not problems, "\n".join(problems)

@@ -1,0 +1,330 @@
+// Live room: messages arrive once and in order, sends survive a flaky connection (idempotent client ids,
+// an outbox kept in localStorage), presence, typing, the speakers queue and moderation.
+// Message bodies arrive as server-sanitized HTML; everything else is inserted as text.
+import { connectLive, setConnectionStatus } from './socket.js';
+
+const NEAR_BOTTOM_PX = 80;
+const TYPING_EVERY_MS = 2000;
+const STILL_HERE_EVERY_MS = 60000;
+
+function newClientId() {
+  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+  return `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
+
+function formatTime(iso, zone) {
+  try {
+    return new Date(iso).toLocaleString(document.documentElement.lang || undefined, {
+      timeZone: zone || undefined, dateStyle: 'short', timeStyle: 'short',
+    });
+  } catch (error) {
+    return iso;
+  }
+}
+
+class RoomPanel {
+  constructor(root) {
+    this.root = root;
+    this.roomId = Number(root.dataset.roomId);
+    this.userId = Number(root.dataset.userId);
+    this.canModerate = root.dataset.canModerate === 'true';
+    this.log = root.querySelector('.chat-log'); // the scrolling role="log" region
+    this.list = this.log.querySelector('.chat-list'); // its <ol> of messages
+    this.empty = root.querySelector('.chat-empty');
+    this.marker = root.querySelector('.new-messages-marker');
+    this.typingLine = root.querySelector('.typing-indicator');
+    this.form = root.querySelector('form.composer');
+    this.textarea = root.querySelector('.composer-body');
+    this.status = root.querySelector('.composer-status');
+    this.template = root.querySelector('template.message-template');
+    this.outboxKey = `stac-outbox-${this.roomId}-${this.userId}`;
+    this.lastTypingSent = 0;
+    this.typingTimer = null;
+    this.lastId = 0;
+    for (const item of this.log.querySelectorAll('[data-message-id]')) {
+      this.lastId = Math.max(this.lastId, Number(item.dataset.messageId));
+    }
+  }
+
+  start(socket) {
+    this.socket = socket;
+    socket.on('message', (message) => message.room_id === this.roomId && this.addMessage(message));
+    socket.on('deleted', (event) => event.room_id === this.roomId && this.removeMessage(event.id));
+    socket.on('presence', (event) => event.room_id === this.roomId && this.renderPresence(event.people));
+    socket.on('queue', (event) => event.room_id === this.roomId && this.renderQueue(event.queue, event.called));
+    socket.on('typing', (event) => event.room_id === this.roomId && this.showTyping(event.user));
+    socket.on('room', (event) => event.room_id === this.roomId && this.renderLock(event.locked));
+    this.bindComposer();
+    this.bindModeration();
+    this.bindHands();
+    this.log.scrollTop = this.log.scrollHeight;
+    if (this.marker) this.marker.addEventListener('click', () => this.scrollToEnd());
+    this.log.addEventListener('scroll', () => this.nearBottom() && this.hideMarker());
+    for (const pending of this.outbox()) this.showPending(pending);
+  }
+
+  join() {
+    this.socket.emit('join', { room_id: this.roomId, last_id: this.lastId }, (answer) => {
+      if (!answer || !answer.ok) return;
+      for (const id of answer.deleted_ids) this.removeMessage(id);
+      for (const message of answer.messages) this.addMessage(message);
+      this.renderPresence(answer.presence);
+      this.renderQueue(answer.queue, null);
+      this.renderLock(answer.room.locked);
+      this.flushOutbox();
+    });
+  }
+
+  nearBottom() {
+    return this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  scrollToEnd() {
+    this.log.scrollTop = this.log.scrollHeight;
+    this.hideMarker();
+    this.markRead();
+  }
+
+  hideMarker() {
+    if (this.marker) this.marker.hidden = true;
+  }
+
+  markRead() {
+    if (this.lastId && this.socket && this.socket.connected) {
+      this.socket.emit('read', { room_id: this.roomId, message_id: this.lastId });
+    }
+  }
+
+  buildMessage(message) {
+    const item = this.template.content.firstElementChild.cloneNode(true);
+    item.id = `message-${message.id}`;
+    item.dataset.messageId = String(message.id);
+    item.dataset.authorId = String(message.author.id || '');
+    item.querySelector('.chat-author').textContent = message.author.name;
+    const time = item.querySelector('.chat-time');
+    time.dateTime = message.created_at;
+    time.textContent = formatTime(message.created_at, this.root.dataset.timezone);
+    item.querySelector('.chat-body').innerHTML = message.html; // sanitized on the server by the one renderer
+    for (const about of item.querySelectorAll('.js-about')) { // "Report message from <name>", as the server does
+      about.textContent = about.textContent.replace('{name}', message.author.name);
+    }
+    const report = item.querySelector('.js-report');
+    if (report) {
+      if (message.author.id === this.userId) report.remove();
+      else report.href = report.dataset.href.replace('/messages/0/', `/messages/${message.id}/`);
+    }
+    const deleteForm = item.querySelector('.js-delete-message');
+    if (deleteForm) deleteForm.action = deleteForm.dataset.action.replace('/messages/0/', `/messages/${message.id}/`);
+    const mute = item.querySelector('.js-mute');
+    if (mute) {
+      if (!message.author.id || message.author.id === this.userId) mute.remove();
+      else mute.href = mute.dataset.href.replace('/members/0/', `/members/${message.author.id}/`);
+    }
+    return item;
+  }
+
+  addMessage(message) {
+    const pending = this.log.querySelector(`[data-client-id="${CSS.escape(message.client_id)}"]`);
+    if (pending && message.author.id === this.userId) {
+      pending.remove();
+      this.dropFromOutbox(message.client_id);
+    }
+    if (document.getElementById(`message-${message.id}`)) return; // each message shows once
+    const wasNearBottom = this.nearBottom();
+    const item = this.buildMessage(message);
+    const later = Array.from(this.log.querySelectorAll('[data-message-id]'))
+      .find((other) => Number(other.dataset.messageId) > message.id);
+    this.list.insertBefore(item, later || this.list.querySelector('.chat-pending'));
+    this.lastId = Math.max(this.lastId, message.id);
+    if (this.empty) this.empty.hidden = true;
+    if (wasNearBottom || message.author.id === this.userId) this.scrollToEnd();
+    else if (this.marker) this.marker.hidden = false;
+  }
+
+  removeMessage(id) {
+    const item = document.getElementById(`message-${id}`);
+    if (item) item.remove();
+  }
+
+  renderPresence(people) {
+    const list = this.root.querySelector('.presence-list');
+    list.replaceChildren(...people.map((person) => {
+      const item = document.createElement('li');
+      item.dataset.userId = String(person.id);
+      item.textContent = person.name;
+      return item;
+    }));
+  }
+
+  renderQueue(queue, called) {
+    const list = this.root.querySelector('.queue-list');
+    list.replaceChildren(...queue.map((person) => {
+      const item = document.createElement('li');
+      item.dataset.userId = String(person.id);
+      item.textContent = person.name;
+      return item;
+    }));
+    this.root.querySelector('.queue-empty').hidden = queue.length > 0;
+    const raised = queue.some((person) => person.id === this.userId);
+    const button = this.root.querySelector('.hand-button');
+    if (button) {
+      button.textContent = raised ? button.dataset.textLower : button.dataset.textRaise;
+      button.setAttribute('aria-pressed', raised ? 'true' : 'false');
+      button.form.querySelector('[name="raised"]').value = raised ? '0' : '1';
+    }
+    if (called) {
+      this.root.querySelector('.called-speaker').textContent = this.root.dataset.textCalled.replace('{name}', called.name);
+    }
+  }
+
+  renderLock(locked) {
+    this.locked = locked;
+    const blocked = locked && !this.canModerate;
+    if (this.form) this.form.querySelector('button[type="submit"]').disabled = blocked;
+    if (blocked && this.status) this.status.textContent = this.root.dataset.textLocked;
+    else if (this.status && this.status.textContent === this.root.dataset.textLocked) this.status.textContent = '';
+  }
+
+  showTyping(user) {
+    if (!this.typingLine || user.id === this.userId) return;
+    this.typingLine.textContent = this.root.dataset.textTyping.replace('{name}', user.name);
+    window.clearTimeout(this.typingTimer);
+    this.typingTimer = window.setTimeout(() => { this.typingLine.textContent = ''; }, 3000);
+  }
+
+  outbox() {
+    try {
+      return JSON.parse(window.localStorage.getItem(this.outboxKey) || '[]');
+    } catch (error) {
+      return [];
+    }
+  }
+
+  saveOutbox(items) {
+    try {
+      window.localStorage.setItem(this.outboxKey, JSON.stringify(items));
+    } catch (error) {
+      // storage full or disabled: the message still goes out while the page stays open
+    }
+  }
+
+  dropFromOutbox(clientId) {
+    this.saveOutbox(this.outbox().filter((item) => item.client_id !== clientId));
+  }
+
+  showPending(pending) {
+    if (this.log.querySelector(`[data-client-id="${CSS.escape(pending.client_id)}"]`)) return;
+    const item = document.createElement('li');
+    item.className = 'chat-message chat-pending';
+    item.dataset.clientId = pending.client_id;
+    const body = document.createElement('div');
+    body.className = 'chat-body';
+    body.textContent = pending.body;
+    const note = document.createElement('div');
+    note.className = 'chat-meta small';
+    note.textContent = this.root.dataset.textSending;
+    item.append(note, body);
+    this.list.append(item);
+    if (this.empty) this.empty.hidden = true;
+    this.scrollToEnd();
+  }
+
+  sendPending(pending) {
+    this.socket.emit('send', { room_id: this.roomId, body: pending.body, client_id: pending.client_id }, (answer) => {
+      if (!answer) return;
+      if (answer.ok) {
+        this.addMessage(answer.message);
+        return;
+      }
+      const item = this.log.querySelector(`[data-client-id="${CSS.escape(pending.client_id)}"]`);
+      if (item) item.remove();
+      this.dropFromOutbox(pending.client_id);
+      this.status.textContent = answer.error;
+      if (!this.textarea.value) this.textarea.value = pending.body;
+    });
+  }
+
+  flushOutbox() {
+    for (const pending of this.outbox()) this.sendPending(pending);
+  }
+
+  bindComposer() {
+    if (!this.form) return;
+    this.textarea.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.form.requestSubmit();
+      }
+    });
+    this.textarea.addEventListener('input', () => {
+      const now = Date.now();
+      if (this.socket.connected && now - this.lastTypingSent > TYPING_EVERY_MS && this.textarea.value.trim()) {
+        this.lastTypingSent = now;
+        this.socket.emit('typing', { room_id: this.roomId });
+      }
+    });
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const body = this.textarea.value.trim();
+      if (!body || (this.locked && !this.canModerate)) return;
+      const pending = { client_id: newClientId(), body };
+      this.saveOutbox([...this.outbox(), pending]);
+      this.showPending(pending);
+      this.textarea.value = '';
+      this.status.textContent = this.socket.connected ? '' : this.root.dataset.textOffline;
+      this.textarea.focus();
+      if (this.socket.connected) this.sendPending(pending);
+    });
+  }
+
+  bindModeration() {
+    this.root.addEventListener('submit', (event) => {
+      const form = event.target.closest('.js-delete-message');
+      if (!form || !this.socket.connected) return;
+      event.preventDefault();
+      const item = form.closest('[data-message-id]');
+      this.socket.emit('delete_message', { room_id: this.roomId, message_id: Number(item.dataset.messageId) });
+    });
+  }
+
+  bindHands() {
+    const handForm = this.root.querySelector('.hand-form');
+    if (handForm) {
+      handForm.addEventListener('submit', (event) => {
+        if (!this.socket.connected) return;
+        event.preventDefault();
+        const raise = handForm.querySelector('[name="raised"]').value === '1';
+        this.socket.emit(raise ? 'raise_hand' : 'lower_hand', { room_id: this.roomId });
+      });
+    }
+    const callForm = this.root.querySelector('.call-next-form');
+    if (callForm) {
+      callForm.addEventListener('submit', (event) => {
+        if (!this.socket.connected) return;
+        event.preventDefault();
+        this.socket.emit('call_next', { room_id: this.roomId }, (answer) => {
+          if (answer && !answer.ok) this.root.querySelector('.called-speaker').textContent = answer.error;
+        });
+      });
+    }
+  }
+}
+
+const panels = Array.from(document.querySelectorAll('.room-panel'))
+  .filter((root) => root.dataset.paged !== 'true')
+  .map((root) => new RoomPanel(root));
+
+if (panels.length) {
+  const connection = document.getElementById('live-connection');
+  const socket = connectLive('/rooms', {
+    onConnect: () => {
+      if (!document.getElementById('live-meeting')) setConnectionStatus(connection, true);
+      for (const panel of panels) panel.join();
+    },
+    onDisconnect: () => {
+      if (!document.getElementById('live-meeting')) setConnectionStatus(connection, false);
+    },
+  });
+  for (const panel of panels) panel.start(socket);
+  window.setInterval(() => socket.connected && socket.emit('here', {}), STILL_HERE_EVERY_MS);
+}

@@ -1,0 +1,1 @@
+"""Tests of rooms: live discussion, presence, the speakers queue and moderation."""
