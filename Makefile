@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test lint install install-dev seed vendor
+.PHONY: run test lint install install-dev seed vendor bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ test: install-dev
 
 vendor:
 	npm ci && npm run vendor
+
+# Room fan-out, the app next to a bare Socket.IO server (about a minute; see README "Benchmarks").
+bench: install-dev
+	$(BIN)/python -m benchmarks room

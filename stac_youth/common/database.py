@@ -19,3 +19,16 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring loaded objects, so the caller can keep using what it just wrote without reloading.
+
+    Only for hot paths that read nothing another transaction could have changed in between.
+    """
+    real = session() if callable(session) else session
+    real.expire_on_commit = False
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = True

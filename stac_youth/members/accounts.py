@@ -16,7 +16,7 @@ from ..common.time import utcnow
 from ..common.tokens import hash_token, new_token
 from ..extensions import db
 from .invitations import normalize_email
-from .logins import end_all_logins, login_is_open
+from .logins import end_all_logins, open_login_exists
 from .models import PasswordResetToken, User
 
 
@@ -30,12 +30,18 @@ def load_user_from_login_id(login_id: str) -> User | None:
     parts = login_id.split(":")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
         return None
-    user = db.session.get(User, int(parts[0]))
-    if user is None or not user.is_active or user.session_version != int(parts[1]):
-        return None
-    if not login_is_open(user, parts[2]):
-        return None
-    user.login_token = parts[2]
+    # One query for the user and their open device login: it runs on every request and every socket event.
+    user = db.session.scalar(
+        select(User).where(
+            User.id == int(parts[0]),
+            User.session_version == int(parts[1]),
+            User.active.is_(True),
+            User.deleted_at.is_(None),
+            open_login_exists(int(parts[0]), parts[2]),
+        )
+    )
+    if user is not None:
+        user.login_token = parts[2]
     return user
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 
 from ..common.signals import login_ended
 from ..common.time import utcnow
@@ -26,18 +26,13 @@ def open_login(user: User, remember: bool) -> str:
     return token
 
 
-def login_is_open(user: User, token: str) -> bool:
-    """Whether the device login is the user's, not ended and not expired."""
-    return (
-        db.session.scalar(
-            select(LoginSession.id).where(
-                LoginSession.token_hash == hash_token(token),
-                LoginSession.user_id == user.id,
-                LoginSession.ended_at.is_(None),
-                LoginSession.expires_at > utcnow(),
-            )
-        )
-        is not None
+def open_login_exists(user_id: int, token: str):
+    """A SQL condition: the device login is the user's, not ended and not expired."""
+    return exists().where(
+        LoginSession.token_hash == hash_token(token),
+        LoginSession.user_id == user_id,
+        LoginSession.ended_at.is_(None),
+        LoginSession.expires_at > utcnow(),
     )
 
 

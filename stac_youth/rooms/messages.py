@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..common.database import commit_keeping_loaded
 from ..common.errors import ServiceError
 from ..common.signals import room_message_posted
 from ..common.time import utcnow
@@ -68,26 +69,30 @@ def post_message(user, room: Room, body, client_id) -> Posted:
         raise ServiceError(_l("Write a message first."))
     if len(body) > MAX_BODY:
         raise ServiceError(_l("Messages can be at most %(n)d characters.", n=MAX_BODY))
-    existing = _existing(room, user, client_id)
-    if existing is not None:
-        return Posted(existing, created=False)
+    # One query answers the three questions of the hot path: a resend, a mute, the rate limit.
+    now = utcnow()
+    existing_id, muted, recent = db.session.execute(
+        select(
+            select(Message.id).where(Message.room_id == room.id, Message.author_id == user.id,
+                                     Message.client_id == client_id).scalar_subquery(),
+            exists().where(Mute.room_id == room.id, Mute.user_id == user.id, Mute.until > now),
+            select(func.count(Message.id)).where(
+                Message.room_id == room.id, Message.author_id == user.id, Message.created_at > now - RATE_LIMIT_WINDOW,
+            ).scalar_subquery(),
+        )
+    ).one()
+    if existing_id is not None:
+        return Posted(db.session.get(Message, existing_id), created=False)
     if room.locked and not may_moderate(user):
         raise ServiceError(_l("This room is locked. Only advisors can post right now."))
-    mute = active_mute(room, user)
-    if mute is not None:
+    if muted:
         raise ServiceError(_l("An advisor muted you in this room for a while. You can read, but not post."))
-    recent = db.session.scalar(
-        select(func.count(Message.id)).where(
-            Message.room_id == room.id, Message.author_id == user.id,
-            Message.created_at > utcnow() - RATE_LIMIT_WINDOW,
-        )
-    )
     if recent >= RATE_LIMIT_COUNT:
         raise ServiceError(_l("You are sending messages very fast. Wait a few seconds and try again."))
-    message = Message(room_id=room.id, author_id=user.id, client_id=client_id, body=body, created_at=utcnow())
+    message = Message(room_id=room.id, author=user, client_id=client_id, body=body, created_at=now)
     db.session.add(message)
     try:
-        db.session.commit()
+        commit_keeping_loaded(db.session)  # the broadcast and the acknowledgement use it as written
     except IntegrityError:  # the same client id raced in from another tab or process: that one stands
         db.session.rollback()
         return Posted(_existing(room, user, client_id), created=False)

@@ -20,8 +20,11 @@ def person(user) -> dict:
 
 
 def message_payload(message: Message) -> dict:
-    """A stored message for the broadcast and the catch-up."""
-    return {
+    """A stored message for the broadcast and the catch-up; built once per message object."""
+    cached = message.__dict__.get("_payload")
+    if cached is not None:
+        return cached
+    message.__dict__["_payload"] = payload = {
         "id": message.id,
         "room_id": message.room_id,
         "client_id": message.client_id,
@@ -29,6 +32,7 @@ def message_payload(message: Message) -> dict:
         "html": str(render_chat(message.body)),
         "created_at": message.created_at.isoformat() + "Z",
     }
+    return payload
 
 
 def queue_payload(requests: list[SpeakerRequest]) -> list[dict]:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from ..common.audit import record_audit
+from ..common.database import commit_keeping_loaded
 from ..common.errors import NotFound, ServiceError
 from ..common.signals import meeting_created
 from ..extensions import db
@@ -95,4 +96,4 @@ def mark_read(user, room: Room, message_id: int) -> None:
         db.session.add(read)
     if message_id > read.last_read_id:
         read.last_read_id = message_id
-    db.session.commit()
+    commit_keeping_loaded(db.session)  # the caller may still be sending the messages it just read

@@ -1,0 +1,229 @@
+"""Shared pieces: servers on random ports stopped by PID, /proc CPU times, percentiles, the report table, JSON."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class BenchmarkError(RuntimeError):
+    """The benchmark could not be run (a server did not start, a phase timed out, no client connected...)."""
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of one process (all its threads) from /proc/<pid>/stat; 0.0 if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "; fields[0] is the state (field 3)
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime are fields 14 and 15
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy (not idle or waiting for I/O) since boot, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def child_pids(parent: int) -> list[int]:
+    """Direct children of a process, found by scanning /proc for their parent id."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == parent:
+            children.append(int(entry.name))
+    return sorted(children)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] != "Z"
+
+
+@dataclass
+class Server:
+    """A gunicorn (or any) server process on 127.0.0.1:port, ready when GET / answers with any status."""
+
+    name: str
+    argv: list[str]
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    cwd: Path = ROOT
+    process: subprocess.Popen | None = None
+    workers: list[int] = field(default_factory=list)
+
+    def start(self, timeout: float = 60.0, expected_workers: int = 1) -> None:
+        log = self.log_path.open("wb")
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
+                self.argv, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        finally:
+            log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchmarkError(f"{self.name} server exited with {self.process.returncode}:\n{self.log_tail()}")
+            if self._answers():
+                self.workers = child_pids(self.process.pid)
+                if len(self.workers) >= expected_workers:
+                    return
+            time.sleep(0.2)
+        self.stop()
+        raise BenchmarkError(f"{self.name} server not ready on port {self.port} within {timeout:.0f} s:\n"
+                             f"{self.log_tail()}")
+
+    def _answers(self) -> bool:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+        try:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return True
+        except OSError:
+            return False
+        finally:
+            conn.close()
+
+    @property
+    def pids(self) -> list[int]:
+        return ([self.process.pid] if self.process else []) + self.workers
+
+    def cpu_seconds(self) -> float:
+        """CPU time so far of the master and its workers."""
+        return sum(proc_cpu_seconds(pid) for pid in self.pids)
+
+    def stop(self, grace: float = 5.0) -> None:
+        """SIGINT to the master (gunicorn's quick shutdown), then SIGKILL by PID whatever is left."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
+        for pid in self.pids:
+            if _alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def gunicorn_argv(target: str, port: int, threads: int) -> list[str]:
+    """The production command line: gthread, one worker (Socket.IO needs exactly one), N threads."""
+    return [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "1", "--threads", str(threads),
+            "--bind", f"127.0.0.1:{port}", target]
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The current environment without settings that would change what is measured, plus extra."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "STAC_ENV", "SECRET_KEY"}}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of an already sorted list."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def median(values: list[float]) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, ["-" * w for w in widths], *rows]:
+        print("  ".join(f"{str(cell):<{width}}" for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def git_state() -> dict:
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,  # noqa: S603, S607
+                                  timeout=10, check=False).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+
+
+def environment() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for package in ("Flask", "Flask-SocketIO", "python-socketio", "python-engineio", "simple-websocket", "gunicorn",
+                    "aiohttp"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine(),
+            "packages": versions, "git": git_state(), "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def write_json(path: str, results: dict) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(results, indent=2, sort_keys=False, default=str) + "\n")

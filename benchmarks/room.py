@@ -1,0 +1,640 @@
+"""Room fan-out: N Socket.IO clients in one room, a sender at R messages/s for D seconds, app vs bare server.
+
+Both servers run under the production command (`gunicorn -k gthread -w 1 --threads 300`, threading async mode)
+one after the other in the same invocation. The real app runs with STAC_ENV=production, a random SECRET_KEY and
+a temporary SQLite database prepared by benchmarks/room_setup.py; the anchor is benchmarks/bare_server.py.
+
+All clients are python-socketio AsyncClients (websocket transport) in this one process. Each message's send
+time is taken with time.monotonic() just before the emit and mapped back by its client_id, so every delivery's
+latency is "emit in the sender -> handler in the receiver", both in this process. Receivers join the room;
+senders do not, so expected deliveries = clients x messages. Server CPU is utime+stime of the gunicorn worker
+from /proc/<pid>/stat, from the first send until the last delivery (or the drain timeout).
+
+Phases, each bounded: start the server (random port, ready when GET / answers), connect every socket, join
+(the app pushes presence to the room on every join; the run waits until the clients have been quiet for 1 s),
+one second of warm-up messages that are not counted, the measured paced stream, the drain, disconnect, stop by
+PID. During the measured window the client's cyclic GC is paused (gen-2 passes stalled its event loop for up to
+230 ms) and its event-loop lag and the CPU used by other processes on the machine are recorded, so a reader can
+tell when the instrument or a busy machine, and not the server, made the tail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .harness import (
+    ROOT,
+    BenchmarkError,
+    Server,
+    environment,
+    fmt,
+    free_port,
+    gunicorn_argv,
+    machine_busy_seconds,
+    median,
+    percentile,
+    print_table,
+    server_env,
+)
+
+HELP = "room fan-out: N clients in one room, R messages/s for D s, the app next to a bare Socket.IO server"
+NAMESPACE = "/rooms"
+BODY = "Benchmark message {seq}: *hello* everyone, see `agenda item 3`"
+
+
+@dataclass(frozen=True)
+class Settings:
+    clients: int
+    rate: float
+    duration: float
+    rounds: int
+    threads: int = 300
+    senders: int = 0  # 0: as many accounts as the app's per-author rate limit needs
+    connect_concurrency: int = 20
+    join_concurrency: int = 8
+
+    @property
+    def messages(self) -> int:
+        return max(1, round(self.rate * self.duration))
+
+
+PROFILES = {
+    "quick": Settings(clients=50, rate=20, duration=3, rounds=1),
+    "default": Settings(clients=200, rate=20, duration=10, rounds=1),
+    "full": Settings(clients=200, rate=20, duration=10, rounds=3),
+}
+
+GOAL_P99_RATIO = 1.5
+GOAL_CPU_RATIO = 2.0
+
+# Phase bounds (seconds).
+SETUP_TIMEOUT = 300
+SERVER_START_TIMEOUT = 60
+CONNECT_TIMEOUT_EACH = 20
+JOIN_TIMEOUT_EACH = 60
+QUIET_SECONDS = 1.0
+WARMUP_SECONDS = 1.0
+QUIET_TIMEOUT = 180
+DRAIN_STALL_SECONDS = 10
+DRAIN_TIMEOUT = 120
+LEAVE_TIMEOUT = 60
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--clients", type=int, help="receivers in the room (quick 50, default 200)")
+    parser.add_argument("--rate", type=float, help="messages per second (20)")
+    parser.add_argument("--duration", type=float, help="seconds of sending (quick 3, default 10)")
+    parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
+    parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (300)")
+    parser.add_argument("--senders", type=int,
+                        help="sender accounts the sender rotates over (default: enough for the app's rate limit)")
+
+
+def settings_from(args, profile: str) -> Settings:
+    base = asdict(PROFILES[profile])
+    for name in ("clients", "rate", "duration", "rounds", "threads", "senders"):
+        value = getattr(args, name, None)
+        if value is not None:
+            base[name] = value
+    return Settings(**base)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Clients
+
+
+class Collector:
+    """What the clients saw during one run; handlers only append, the numbers are worked out afterwards."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[tuple[int, str, float]] = []  # (receiver index, client_id, monotonic time)
+        self.other_events: Counter[str] = Counter()
+        self.last_event = time.monotonic()
+
+    def message_handler(self, receiver: int):
+        deliveries = self.deliveries
+
+        def on_message(data):
+            now = time.monotonic()
+            self.last_event = now
+            deliveries.append((receiver, data.get("client_id") if isinstance(data, dict) else None, now))
+
+        return on_message
+
+    def other_handler(self, event, *_data):
+        self.last_event = time.monotonic()
+        self.other_events[event] += 1
+
+
+def _new_client(headers: dict[str, str]):
+    import socketio
+
+    return socketio.AsyncClient(reconnection=False, websocket_extra_options={"headers": dict(headers)})
+
+
+async def _limited(coros, limit: int) -> list:
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one(coro):
+        async with semaphore:
+            return await coro
+
+    return await asyncio.gather(*(one(c) for c in coros), return_exceptions=True)
+
+
+async def _connect(client, url: str) -> None:
+    await asyncio.wait_for(
+        client.connect(url, transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=CONNECT_TIMEOUT_EACH),
+        CONNECT_TIMEOUT_EACH + 5,
+    )
+
+
+async def _wait_quiet(collector: Collector, quiet: float, timeout: float) -> float:
+    """Wait until no event has arrived for `quiet` seconds; returns the seconds waited."""
+    start = time.monotonic()
+    while time.monotonic() - collector.last_event < quiet:
+        if time.monotonic() - start > timeout:
+            raise BenchmarkError(f"clients still receiving events after {timeout:.0f} s (join storm?)")
+        await asyncio.sleep(0.1)
+    return time.monotonic() - start
+
+
+async def _loop_lag(lags: list[float], interval: float = 0.01) -> None:
+    """Record how late this event loop wakes a 10 ms sleeper: > a few ms means the client itself is the delay."""
+    while True:
+        before = time.monotonic()
+        await asyncio.sleep(interval)
+        lags.append((time.monotonic() - before - interval) * 1000)
+
+
+async def _paced_send(senders, first_sender: int, client_ids: list[str], rate: float, room_id: int,
+                      sent_at: list, scheduled: list, acks: list) -> float:
+    """Emit one "send" every 1/rate s, rotating over the sender sockets; fills sent_at, scheduled and acks (by
+    callback). Returns the scheduled start."""
+
+    def ack_handler(seq: int):
+        def on_ack(*args):
+            acks[seq] = (time.monotonic(), args[0] if args else None)
+
+        return on_ack
+
+    start = time.monotonic() + 0.05
+    for seq, client_id in enumerate(client_ids):
+        scheduled[seq] = start + seq / rate
+        delay = scheduled[seq] - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        payload = {"room_id": room_id, "body": BODY.format(seq=seq), "client_id": client_id}
+        sent_at[seq] = time.monotonic()
+        sender = senders[(first_sender + seq) % len(senders)]
+        await sender.emit("send", payload, namespace=NAMESPACE, callback=ack_handler(seq))
+    return start
+
+
+async def drive(kind: str, url: str, settings: Settings, plan: dict, server: Server, log) -> dict:
+    """Connect, join, quiet down, send at the paced rate, drain, disconnect; returns the raw measurements."""
+    collector = Collector()
+    user_agent = plan["user_agent"]
+
+    def headers(cookie: str | None) -> dict[str, str]:
+        h = {"User-Agent": user_agent}
+        if cookie is not None:
+            h["Cookie"] = f"{plan['cookie_name']}={cookie}"
+        return h
+
+    member_cookies = plan["members"][: settings.clients] if kind == "app" else [None] * settings.clients
+    sender_cookies = plan["senders"] if kind == "app" else [None] * len(plan["senders"])
+    receivers = [_new_client(headers(c)) for c in member_cookies]
+    senders = [_new_client(headers(c)) for c in sender_cookies]
+    for index, client in enumerate(receivers):
+        client.on("message", collector.message_handler(index), namespace=NAMESPACE)
+        client.on("*", collector.other_handler, namespace=NAMESPACE)
+    everyone = receivers + senders
+    out: dict = {}
+    try:
+        # Connect.
+        t0 = time.monotonic()
+        results = await _limited([_connect(c, url) for c in everyone], settings.connect_concurrency)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        out["connect_seconds"] = time.monotonic() - t0
+        if failures:
+            raise BenchmarkError(f"{len(failures)} of {len(everyone)} clients could not connect to {kind}: "
+                                 f"{failures[0]!r}\n{server.log_tail()}")
+        log(f"{len(everyone)} sockets connected in {out['connect_seconds']:.1f} s")
+
+        # Join (and let presence pushes settle).
+        room_id = plan["room_id"]
+        cpu_join0, t0 = server.cpu_seconds(), time.monotonic()
+        results = await _limited(
+            [c.call("join", {"room_id": room_id, "last_id": 0}, namespace=NAMESPACE, timeout=JOIN_TIMEOUT_EACH)
+             for c in receivers],
+            settings.join_concurrency,
+        )
+        bad = [r for r in results if isinstance(r, BaseException) or not (isinstance(r, dict) and r.get("ok"))]
+        acks_done = time.monotonic()
+        out["join_acks_seconds"] = acks_done - t0
+        if bad:
+            raise BenchmarkError(f"{len(bad)} of {len(receivers)} joins failed on {kind}: {bad[0]!r}")
+        await _wait_quiet(collector, QUIET_SECONDS, QUIET_TIMEOUT)
+        out["join_seconds"] = max(acks_done, collector.last_event) - t0  # until the last join push arrived
+        out["join_server_cpu_seconds"] = server.cpu_seconds() - cpu_join0
+        out["join_events"] = dict(collector.other_events)
+        log(f"joined in {out['join_acks_seconds']:.1f} s (acks), quiet after {out['join_seconds']:.1f} s, "
+            f"events during join: {dict(collector.other_events) or 'none'}")
+
+        # Warm-up: one second of the same paced stream, not counted (first-message costs: imports, caches, threads).
+        warmup = max(1, round(settings.rate * WARMUP_SECONDS))
+        await _paced_send(senders, 0, [f"warm-{uuid.uuid4().hex[:8]}-{i}" for i in range(warmup)], settings.rate,
+                          room_id, [None] * warmup, [0.0] * warmup, [None] * warmup)
+        await _wait_quiet(collector, QUIET_SECONDS, QUIET_TIMEOUT)
+        log(f"warm-up: {warmup} messages, {len(collector.deliveries)} deliveries")
+        collector.other_events.clear()
+        collector.deliveries.clear()
+
+        # Send at the paced rate; each message's client_id maps it back to its send time.
+        count, tag = settings.messages, uuid.uuid4().hex[:8]
+        client_ids = [f"{tag}-{seq}" for seq in range(count)]
+        sent_at: list[float | None] = [None] * count
+        scheduled: list[float] = [0.0] * count
+        acks: list[tuple[float, object] | None] = [None] * count
+        # The client is the instrument: keep its cyclic GC out of the measured window (gen-2 passes over the
+        # join's garbage stalled this event loop for 100-230 ms), and watch its event-loop lag.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+        lags: list[float] = []
+        lag_task = asyncio.get_running_loop().create_task(_loop_lag(lags))
+        cpu0, client_cpu0, busy0 = server.cpu_seconds(), time.process_time(), machine_busy_seconds()
+        try:
+            start = await _paced_send(senders, warmup, client_ids, settings.rate, room_id, sent_at, scheduled, acks)
+            send_end = time.monotonic()
+
+            # Drain: until every delivery and ack is in, progress stalls, or the drain timeout.
+            expected = settings.clients * count
+            last_progress, seen = time.monotonic(), -1
+            while time.monotonic() - send_end < DRAIN_TIMEOUT:
+                got = len(collector.deliveries)
+                if got >= expected and all(a is not None for a in acks):
+                    break
+                if got != seen:
+                    seen, last_progress = got, time.monotonic()
+                elif time.monotonic() - last_progress > DRAIN_STALL_SECONDS:
+                    break
+                await asyncio.sleep(0.02)
+            end = time.monotonic()
+            out["server_cpu_seconds"] = server.cpu_seconds() - cpu0
+            out["client_cpu_seconds"] = time.process_time() - client_cpu0
+            out["other_cpu_seconds"] = max(0.0, machine_busy_seconds() - busy0 - out["server_cpu_seconds"]
+                                           - out["client_cpu_seconds"])
+        finally:
+            lag_task.cancel()
+            gc.enable()
+            gc.unfreeze()
+        out["loop_lags_ms"] = lags
+        out["window_seconds"] = end - start
+        out["drain_seconds"] = end - send_end
+        out["deliveries"] = list(collector.deliveries)
+        out["send_events_other"] = dict(collector.other_events)
+        out["client_ids"], out["sent_at"], out["scheduled"], out["acks"] = client_ids, sent_at, scheduled, acks
+        log(f"sent {count} in {send_end - start:.1f} s, {len(collector.deliveries)}/{expected} deliveries, "
+            f"drained {out['drain_seconds']:.2f} s after the last send")
+    finally:
+        # Leave: everyone disconnects (the app pushes presence to those still in the room).
+        t0 = time.monotonic()
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(c.disconnect() for c in everyone), return_exceptions=True), LEAVE_TIMEOUT
+            )
+            out["leave_seconds"] = time.monotonic() - t0
+        except TimeoutError:
+            out["leave_seconds"] = None
+            log(f"clients still disconnecting after {LEAVE_TIMEOUT} s; stopping the server anyway")
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Numbers
+
+
+def analyse(raw: dict, settings: Settings) -> dict:
+    """Per-delivery latency, losses, duplicates, last-receiver latency, acks, CPU per delivery."""
+    count = len(raw["client_ids"])
+    seq_of = {cid: seq for seq, cid in enumerate(raw["client_ids"])}
+    sent_at = raw["sent_at"]
+    seen: set[tuple[int, int]] = set()
+    latencies: list[float] = []
+    last: list[float | None] = [None] * count
+    duplicates = unknown = 0
+    for receiver, cid, t in raw["deliveries"]:
+        seq = seq_of.get(cid)
+        if seq is None:
+            unknown += 1
+            continue
+        if (receiver, seq) in seen:
+            duplicates += 1
+            continue
+        seen.add((receiver, seq))
+        latency = (t - sent_at[seq]) * 1000
+        latencies.append(latency)
+        if last[seq] is None or latency > last[seq]:
+            last[seq] = latency
+    latencies.sort()
+    last_sorted = sorted(v for v in last if v is not None)
+    expected = settings.clients * count
+    delivered = len(seen)
+    acked = [a for a in raw["acks"] if a is not None]
+    refused = Counter(
+        str(a[1].get("error")) if isinstance(a[1], dict) else repr(a[1])
+        for a in acked if not (isinstance(a[1], dict) and a[1].get("ok"))
+    )
+    ack_ms = sorted((a[0] - sent_at[seq]) * 1000 for seq, a in enumerate(raw["acks"]) if a is not None)
+    lag_ms = [(s - sch) * 1000 for s, sch in zip(sent_at, raw["scheduled"], strict=True) if s is not None]
+    sends = [s for s in sent_at if s is not None]
+    send_rate = (len(sends) - 1) / (sends[-1] - sends[0]) if len(sends) > 1 and sends[-1] > sends[0] else None
+    window = raw["window_seconds"]
+    return {
+        "clients": settings.clients,
+        "messages": count,
+        "expected": expected,
+        "delivered": delivered,
+        "delivered_ratio": delivered / expected if expected else None,
+        "lost": expected - delivered,
+        "duplicates": duplicates,
+        "unknown": unknown,
+        "acks": len(acked),
+        "refused": sum(refused.values()),
+        "refused_reasons": dict(refused),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "max_ms": latencies[-1] if latencies else None,
+        "last_receiver_p50_ms": percentile(last_sorted, 50),
+        "last_receiver_p99_ms": percentile(last_sorted, 99),
+        "last_receiver_max_ms": last_sorted[-1] if last_sorted else None,
+        "slowest_messages": sorted(((round(v, 1), seq) for seq, v in enumerate(last) if v is not None),
+                                   reverse=True)[:5],
+        # per message: [seq, sent (ms after the first send), send->ack ms, last receiver ms]
+        "timeline": [
+            [seq, round((sent_at[seq] - sent_at[0]) * 1000, 1),
+             round((a[0] - sent_at[seq]) * 1000, 1) if a is not None else None,
+             round(last[seq], 1) if last[seq] is not None else None]
+            for seq, a in enumerate(raw["acks"]) if sent_at[seq] is not None
+        ],
+        "ack_p50_ms": percentile(ack_ms, 50),
+        "ack_p99_ms": percentile(ack_ms, 99),
+        "send_rate": send_rate,
+        "send_lag_max_ms": max(lag_ms) if lag_ms else None,
+        "server_cpu_seconds": raw["server_cpu_seconds"],
+        "server_cpu_per_delivery_us": raw["server_cpu_seconds"] / delivered * 1e6 if delivered else None,
+        "server_cpu_percent": raw["server_cpu_seconds"] / window * 100 if window else None,
+        "client_cpu_seconds": raw["client_cpu_seconds"],
+        "client_cpu_per_delivery_us": raw["client_cpu_seconds"] / delivered * 1e6 if delivered else None,
+        "client_cpu_percent": raw["client_cpu_seconds"] / window * 100 if window else None,
+        "other_cpu_percent": raw["other_cpu_seconds"] / window * 100 if window else None,
+        "client_loop_lag_p99_ms": percentile(sorted(raw["loop_lags_ms"]), 99),
+        "client_loop_lag_max_ms": max(raw["loop_lags_ms"]) if raw["loop_lags_ms"] else None,
+        "window_seconds": window,
+        "drain_seconds": raw["drain_seconds"],
+        "connect_seconds": raw["connect_seconds"],
+        "join_acks_seconds": raw["join_acks_seconds"],
+        "join_seconds": raw["join_seconds"],
+        "join_server_cpu_seconds": raw["join_server_cpu_seconds"],
+        "join_events": raw["join_events"],
+        "leave_seconds": raw.get("leave_seconds"),
+        "other_events_while_sending": raw["send_events_other"],
+    }
+
+
+def summarise(rounds: list[dict]) -> dict:
+    """Median over rounds of every numeric figure (the only value when there is one round)."""
+    summary = {}
+    for key, value in rounds[0].items():
+        if key == "timeline":
+            continue
+        if isinstance(value, dict):  # event and refusal counts: summed over the rounds
+            summary[key] = dict(sum((Counter(r[key]) for r in rounds), Counter()))
+        elif isinstance(value, list):  # slowest messages: the slowest of all rounds
+            summary[key] = sorted((item for r in rounds for item in r[key]), reverse=True)[:5]
+        elif isinstance(value, int | float) or value is None:
+            values = [r[key] for r in rounds if r.get(key) is not None]
+            summary[key] = values[0] if len(set(values)) == 1 else median(values)
+        else:
+            summary[key] = value
+    for key in ("lost", "duplicates", "refused"):  # worst round, not the median
+        summary[key] = max(r[key] for r in rounds)
+    return summary
+
+
+def ratio(a, b):
+    return a / b if a is not None and b not in (None, 0) else None
+
+
+def goals(app: dict, bare: dict) -> list[dict]:
+    p99 = ratio(app["p99_ms"], bare["p99_ms"])
+    cpu = ratio(app["server_cpu_per_delivery_us"], bare["server_cpu_per_delivery_us"])
+    return [
+        {"metric": "lost deliveries (app)", "value": app["lost"], "goal": "== 0", "pass": app["lost"] == 0},
+        {"metric": "p99 latency app / bare", "value": p99, "goal": f"<= {GOAL_P99_RATIO}",
+         "pass": p99 is not None and p99 <= GOAL_P99_RATIO},
+        {"metric": "server CPU per delivery app / bare", "value": cpu, "goal": f"<= {GOAL_CPU_RATIO}",
+         "pass": cpu is not None and cpu <= GOAL_CPU_RATIO},
+    ]
+
+
+def print_report(settings: Settings, plan: dict, app: dict, bare: dict, goal_results: list[dict]) -> list[str]:
+    by_metric = {g["metric"]: g for g in goal_results}
+
+    def verdict(name):
+        return "PASS" if by_metric[name]["pass"] else "FAIL"
+
+    def row(label, key, digits=1, goal="", check="", show_ratio=True):
+        a, b = app.get(key), bare.get(key)
+        r = ratio(a, b) if show_ratio else None
+        return [label, fmt(a, digits), fmt(b, digits), f"{r:.2f}x" if r is not None else "", goal, check]
+
+    rows = [
+        ["clients x messages", f"{app['clients']} x {app['messages']}", f"{bare['clients']} x {bare['messages']}",
+         "", "", ""],
+        row("delivered / expected", "delivered_ratio", 4, "1.0", "", show_ratio=False),
+        row("lost deliveries", "lost", 0, "app == 0", verdict("lost deliveries (app)"), show_ratio=False),
+        row("duplicate deliveries", "duplicates", 0, "", "", show_ratio=False),
+        row("sends refused by server", "refused", 0, "", "", show_ratio=False),
+        row("latency p50 (ms)", "p50_ms"),
+        row("latency p99 (ms)", "p99_ms", 1, f"<= {GOAL_P99_RATIO}x bare", verdict("p99 latency app / bare")),
+        row("latency max (ms)", "max_ms"),
+        row("last receiver p50 (ms)", "last_receiver_p50_ms"),
+        row("last receiver p99 (ms)", "last_receiver_p99_ms"),
+        row("send -> ack p50 (ms)", "ack_p50_ms"),
+        row("send -> ack p99 (ms)", "ack_p99_ms"),
+        row("server CPU / delivery (us)", "server_cpu_per_delivery_us", 1, f"<= {GOAL_CPU_RATIO}x bare",
+            verdict("server CPU per delivery app / bare")),
+        row("server CPU (% of a core)", "server_cpu_percent", 0),
+        row("client CPU / delivery (us)", "client_cpu_per_delivery_us"),
+        row("client CPU (% of a core)", "client_cpu_percent", 0),
+        row("other processes' CPU (% of a core)", "other_cpu_percent", 0, "", "", show_ratio=False),
+        row("client loop lag p99 (ms)", "client_loop_lag_p99_ms"),
+        row("client loop lag max (ms)", "client_loop_lag_max_ms"),
+        row("send rate achieved (msg/s)", "send_rate"),
+        row("connect (s)", "connect_seconds", 2),
+        row("join until quiet (s)", "join_seconds", 2),
+        row("server CPU during join (s)", "join_server_cpu_seconds", 2),
+        row("disconnect all (s)", "leave_seconds", 2),
+    ]
+    print()
+    print(f"Room fan-out: {settings.clients} clients, {settings.rate:g} msg/s for {settings.duration:g} s "
+          f"({settings.messages} messages), {settings.rounds} round(s), "
+          f"gunicorn -k gthread -w 1 --threads {settings.threads}; sender rotates over {len(plan['senders'])} "
+          f"account(s)")
+    print_table(["metric", "app", "bare", "ratio", "goal", "verdict"], rows)
+
+    notes = []
+    if app["refused"]:
+        notes.append(f"the app refused {app['refused']} sends: {app['refused_reasons']}")
+    if bare["lost"]:
+        notes.append(f"the bare server lost {bare['lost']} deliveries: the anchor itself is overloaded")
+    for name, result in (("app", app), ("bare", bare)):
+        if (result["client_cpu_percent"] or 0) >= 85:
+            notes.append(f"{name} run: the client process used {result['client_cpu_percent']:.0f} % of a core, "
+                         "so its latencies include client-side queueing (the client saturates first)")
+        if (result["client_loop_lag_p99_ms"] or 0) > 20:
+            notes.append(f"{name} run: the client's event loop woke up to {result['client_loop_lag_max_ms']:.0f} ms "
+                         f"late (p99 {result['client_loop_lag_p99_ms']:.0f} ms); part of the tail is the client")
+        if result["other_events_while_sending"]:
+            notes.append(f"{name} run: other events while sending: {result['other_events_while_sending']}")
+    busy = max(app["other_cpu_percent"] or 0, bare["other_cpu_percent"] or 0)
+    if busy > 25:
+        notes.append(f"other processes used up to {busy:.0f} % of a core ({os.cpu_count()} cores) while measuring: "
+                     "the ratios are noisy; rerun on a quiet machine or with --full (3 alternating rounds, medians)")
+    if app.get("join_events"):
+        notes.append(f"app join pushes received by clients (all rounds): {app['join_events']}")
+    for note in notes:
+        print(f"note: {note}")
+    failed = [g["metric"] for g in goal_results if not g["pass"]]
+    print()
+    print("VERDICT: " + ("PASS (all goals met)" if not failed else f"FAIL ({len(failed)} of {len(goal_results)} "
+                                                                    f"goals missed: {', '.join(failed)})"))
+    return notes
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Orchestration
+
+
+def prepare_app(tmp: Path, settings: Settings, secret_key: str, database_url: str) -> dict:
+    out = tmp / "setup.json"
+    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url)
+    argv = [sys.executable, "-m", "benchmarks.room_setup", "--out", str(out), "--members", str(settings.clients),
+            "--rate", str(settings.rate)]
+    if settings.senders:
+        argv += ["--senders", str(settings.senders)]
+    try:
+        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
+                              timeout=SETUP_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as error:
+        raise BenchmarkError(f"app setup took longer than {SETUP_TIMEOUT} s") from error
+    if done.returncode != 0:
+        raise BenchmarkError(f"app setup failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return json.loads(out.read_text())
+
+
+def forget_presence(db_path: Path) -> None:
+    """Drop presence rows a stopped server left behind (what presence.forget_connections does), between rounds."""
+    with sqlite3.connect(db_path, timeout=10) as conn:
+        conn.execute("DELETE FROM room_presence")
+
+
+def run_one(kind: str, round_no: int, settings: Settings, plan: dict, tmp: Path, secret_key: str,
+            database_url: str) -> dict:
+    port = free_port()
+    if kind == "app":
+        target, env = "app:app", server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url)
+    else:
+        target, env = "benchmarks.bare_server:app", server_env()
+    server = Server(kind, gunicorn_argv(target, port, settings.threads), port, env,
+                    tmp / f"{kind}-{round_no}.log")
+
+    def log(text: str) -> None:
+        print(f"[{kind} {round_no}] {text}", flush=True)
+
+    budget = (SERVER_START_TIMEOUT + QUIET_TIMEOUT + settings.duration + DRAIN_TIMEOUT + LEAVE_TIMEOUT
+              + (len(plan["senders"]) + settings.clients) * (CONNECT_TIMEOUT_EACH + JOIN_TIMEOUT_EACH) / 8)
+    try:
+        server.start(timeout=SERVER_START_TIMEOUT)
+        log(f"{' '.join(server.argv[2:])} up on port {port}, worker pid(s) {server.workers}")
+        try:
+            raw = asyncio.run(asyncio.wait_for(drive(kind, f"http://127.0.0.1:{port}", settings, plan, server, log),
+                                               budget))
+        except TimeoutError as error:
+            raise BenchmarkError(f"{kind} run exceeded its {budget:.0f} s budget") from error
+        errors = [line for line in server.log_tail(200).splitlines() if "Traceback" in line or "ERROR" in line]
+        if errors:
+            log(f"server log has {len(errors)} error line(s); see the tail:\n{server.log_tail(20)}")
+    finally:
+        server.stop()
+        if kind == "app":
+            forget_presence(Path(database_url.removeprefix("sqlite:///")))
+    return analyse(raw, settings)
+
+
+def run(args, profile: str) -> dict:
+    settings = settings_from(args, profile)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="stac-bench-room-") as tmp_name:
+        tmp = Path(tmp_name)
+        secret_key = secrets.token_hex(32)
+        database_url = f"sqlite:///{tmp / 'bench.db'}"
+        t0 = time.monotonic()
+        plan = prepare_app(tmp, settings, secret_key, database_url)
+        setup_seconds = time.monotonic() - t0
+        limit = plan["rate_limit"]
+        print(f"app prepared in {setup_seconds:.1f} s: {settings.clients} members + {len(plan['senders'])} sender "
+              f"accounts, room {plan['room_id']} with {plan['history']} older messages, cookie "
+              f"{plan['cookie_name']} (Secure={plan['session_cookie_secure']}), app rate limit {limit['count']} per "
+              f"{limit['window_seconds']:g} s per author", flush=True)
+        if settings.clients + len(plan["senders"]) + 4 > settings.threads:
+            print(f"warning: {settings.clients + len(plan['senders'])} sockets for {settings.threads} threads; "
+                  "each websocket holds a gthread thread", flush=True)
+        per_round = []
+        for round_no in range(1, settings.rounds + 1):
+            order = ("bare", "app") if round_no % 2 else ("app", "bare")
+            per_round.append({kind: run_one(kind, round_no, settings, plan, tmp, secret_key, database_url)
+                              for kind in order})
+    app = summarise([r["app"] for r in per_round])
+    bare = summarise([r["bare"] for r in per_round])
+    goal_results = goals(app, bare)
+    notes = print_report(settings, plan, app, bare, goal_results)
+    elapsed = time.monotonic() - started
+    print(f"took {elapsed:.0f} s")
+    return {
+        "benchmark": "room",
+        "profile": profile,
+        "settings": asdict(settings) | {"messages": settings.messages, "sender_accounts": len(plan["senders"])},
+        "setup": {
+            "seconds": setup_seconds,
+            "method": "members inserted with one shared scrypt hash; sessions from the app's start_session "
+                      "(open_login rows) signed with the app's session serializer; cookie sent as a header; "
+                      "history messages inserted as rows",
+            "rate_limit": plan["rate_limit"],
+            "history_messages": plan["history"],
+            "cookie_name": plan["cookie_name"],
+        },
+        "environment": environment(),
+        "summary": {"app": app, "bare": bare},
+        "goals": goal_results,
+        "verdict": "PASS" if all(g["pass"] for g in goal_results) else "FAIL",
+        "notes": notes,
+        "rounds": per_round,
+        "elapsed_seconds": elapsed,
+    }
