@@ -51,6 +51,24 @@ def _refused(error: str = "invalid") -> dict:
     return {"ok": False, "error": error}
 
 
+def room_event(event: str):
+    """Register a guarded /rooms handler that receives the room named in the payload, if the user may see it."""
+
+    def decorator(handler):
+        def with_room(payload):
+            room = _room(payload)
+            if room is None:
+                return _refused("not_found")
+            return handler(room, payload)
+
+        with_room.__name__ = handler.__name__
+        with_room.__doc__ = handler.__doc__
+        guarded_event(event, NAMESPACE)(with_room)
+        return handler
+
+    return decorator
+
+
 def _presence(room_id: int) -> list[dict]:
     return [person(user) for user in presence.present_users(room_id)]
 
@@ -72,12 +90,9 @@ def disconnect(*_args):
         presence.leave_all(request.sid)
 
 
-@guarded_event("join", NAMESPACE)
-def join(payload):
+@room_event("join")
+def join(room, payload):
     """Enter a room; the answer holds what the client missed since its last id, presence and the queue."""
-    room = _room(payload)
-    if room is None:
-        return _refused("not_found")
     last_id = payload.get("last_id")
     after = last_id if type(last_id) is int and 0 <= last_id <= MAX_ID else None
     join_room(room_channel(room.id))
@@ -96,23 +111,17 @@ def join(payload):
     }
 
 
-@guarded_event("leave", NAMESPACE)
-def leave(payload):
+@room_event("leave")
+def leave(room, _payload):
     """Leave a room on this connection."""
-    room = _room(payload)
-    if room is None:
-        return _refused("not_found")
     leave_room(room_channel(room.id))
     presence.leave(room, request.sid)
     return {"ok": True}
 
 
-@guarded_event("send", NAMESPACE)
-def send(payload):
+@room_event("send")
+def send(room, payload):
     """Store a message, then it is broadcast; the acknowledgement carries the stored message."""
-    room = _room(payload)
-    if room is None:
-        return _refused("not_found")
     try:
         posted = messages.post_message(_me(), room, payload.get("body"), payload.get("client_id"))
     except ServiceError as error:
@@ -120,23 +129,21 @@ def send(payload):
     return {"ok": True, "message": message_payload(posted.message), "duplicate": not posted.created}
 
 
-@guarded_event("history", NAMESPACE)
-def history(payload):
+@room_event("history")
+def history(room, payload):
     """Older messages before a given id, for paging back."""
-    room = _room(payload)
     before_id = _id(payload, "before_id")
-    if room is None or before_id is None:
+    if before_id is None:
         return _refused()
     older, has_more = messages.messages_before(room, before_id)
     return {"ok": True, "messages": [message_payload(message) for message in older], "has_more": has_more}
 
 
-@guarded_event("read", NAMESPACE)
-def read(payload):
+@room_event("read")
+def read(room, payload):
     """The client has shown messages up to this id."""
-    room = _room(payload)
     message_id = _id(payload, "message_id")
-    if room is None or message_id is None:
+    if message_id is None:
         return _refused()
     rooms.mark_read(_me(), room, message_id)
     return {"ok": True}
@@ -149,12 +156,9 @@ def here(_payload=None):
     return {"ok": True}
 
 
-@guarded_event("typing", NAMESPACE)
-def typing(payload):
+@room_event("typing")
+def typing(room, _payload):
     """Tell the others someone is typing, at most once every two seconds per person and room."""
-    room = _room(payload)
-    if room is None:
-        return _refused("not_found")
     key = (room.id, current_user.id)
     now = time.monotonic()
     if now - _last_typing.get(key, 0.0) >= TYPING_INTERVAL_SECONDS:
@@ -167,32 +171,23 @@ def typing(payload):
     return {"ok": True}
 
 
-@guarded_event("raise_hand", NAMESPACE)
-def raise_hand(payload):
+@room_event("raise_hand")
+def raise_hand(room, _payload):
     """Join the speakers queue."""
-    room = _room(payload)
-    if room is None:
-        return _refused("not_found")
     speakers.raise_hand(_me(), room)
     return {"ok": True}
 
 
-@guarded_event("lower_hand", NAMESPACE)
-def lower_hand(payload):
+@room_event("lower_hand")
+def lower_hand(room, _payload):
     """Leave the speakers queue."""
-    room = _room(payload)
-    if room is None:
-        return _refused("not_found")
     speakers.lower_hand(_me(), room)
     return {"ok": True}
 
 
-@guarded_event("call_next", NAMESPACE)
-def call_next(payload):
+@room_event("call_next")
+def call_next(room, _payload):
     """An advisor gives the floor to the first raised hand."""
-    room = _room(payload)
-    if room is None:
-        return _refused("not_found")
     try:
         speaker = speakers.call_next(_me(), room)
     except ServiceError as error:
@@ -200,12 +195,11 @@ def call_next(payload):
     return {"ok": True, "called": person(speaker)}
 
 
-@guarded_event("delete_message", NAMESPACE)
-def delete_message(payload):
+@room_event("delete_message")
+def delete_message(room, payload):
     """An advisor deletes a message; it disappears for everyone."""
-    room = _room(payload)
     message_id = _id(payload, "message_id")
-    message = messages.get_message(room, message_id) if room is not None and message_id else None
+    message = messages.get_message(room, message_id) if message_id else None
     if message is None:
         return _refused("not_found")
     moderation.delete_message(_me(), message)
