@@ -1,0 +1,108 @@
+"""Poll tallies: each method's full tally of N random ballots (default 100,000), median of R runs, goal < 1 s each.
+
+Pure CPU in this process, no server: the ballots are generated once per method with a fixed seed (not timed), then
+stac_youth.proposals.tally is called R times on the same list and the median wall time (time.perf_counter) is
+reported. Ranked ballots rank a random subset of 7 options (some empty, some partial); approval ballots approve
+each of 7 options with probability 0.3; yes/no/abstain ballots are uniform.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+from .harness import environment, fmt, median, print_table
+
+HELP = "poll tallies: yes/no/abstain, approval and ranked choice over N random ballots, median of R runs"
+GOAL_SECONDS = 1.0
+OPTIONS = list(range(1, 8))
+
+
+@dataclass(frozen=True)
+class Settings:
+    ballots: int
+    repeats: int
+    seed: int = 2009
+
+
+PROFILES = {
+    "quick": Settings(ballots=20_000, repeats=3),
+    "default": Settings(ballots=100_000, repeats=5),
+    "full": Settings(ballots=100_000, repeats=11),
+}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--ballots", type=int, help="ballots per method (quick 20,000, default 100,000)")
+    parser.add_argument("--repeats", type=int, help="timed tallies per method, the median is reported (5)")
+    parser.add_argument("--seed", type=int, help="random seed for the ballots (2009)")
+
+
+def settings_from(args, profile: str) -> Settings:
+    base = asdict(PROFILES[profile])
+    for name in ("ballots", "repeats", "seed"):
+        value = getattr(args, name, None)
+        if value is not None:
+            base[name] = value
+    return Settings(**base)
+
+
+def methods(settings: Settings) -> dict:
+    """Method name -> (ballots, tally callable taking the ballots)."""
+    from stac_youth.proposals.tally import (
+        CHOICES,
+        Threshold,
+        tally_approval,
+        tally_ranked_choice,
+        tally_yes_no_abstain,
+    )
+
+    rng = random.Random(settings.seed)
+    n, quorum = settings.ballots, Fraction(1, 2)
+    yes_no = rng.choices(CHOICES, k=n)
+    approval = [frozenset(o for o in OPTIONS if rng.random() < 0.3) for _ in range(n)]
+    ranked = [tuple(rng.sample(OPTIONS, rng.randint(0, len(OPTIONS)))) for _ in range(n)]
+    return {
+        "yes/no/abstain": (yes_no, lambda b: tally_yes_no_abstain(b, n, quorum, Threshold.TWO_THIRDS)),
+        "approval": (approval, lambda b: tally_approval(b, OPTIONS, n, quorum)),
+        "ranked choice": (ranked, lambda b: tally_ranked_choice(b, OPTIONS, n, quorum)),
+    }
+
+
+def time_method(ballots: list, tally, repeats: int) -> tuple[list[float], object]:
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = tally(ballots)
+        times.append(time.perf_counter() - started)
+    return times, result
+
+
+def run(args, profile: str) -> dict:
+    settings = settings_from(args, profile)
+    print(f"{settings.ballots:,} ballots per method, {len(OPTIONS)} options, median of {settings.repeats} runs",
+          flush=True)
+    goal_results, per_method = [], {}
+    for name, (ballots, tally) in methods(settings).items():
+        times, result = time_method(ballots, tally, settings.repeats)
+        value = median(times)
+        per_method[name] = {"seconds": times, "median_seconds": value, "outcome": result.outcome.value,
+                            "rounds": len(getattr(result, "rounds", ())) or None}
+        goal_results.append({"metric": f"{name} tally of {settings.ballots:,} ballots (s)", "value": value,
+                             "goal": f"< {GOAL_SECONDS:g}", "pass": value < GOAL_SECONDS})
+    print_table(["metric", "value", "goal", "verdict"],
+                [[g["metric"], fmt(g["value"], 3), g["goal"], "PASS" if g["pass"] else "FAIL"] for g in goal_results])
+    failed = [g["metric"] for g in goal_results if not g["pass"]]
+    print("VERDICT: " + ("PASS (all goals met)" if not failed else f"FAIL ({len(failed)} of {len(goal_results)} "
+                                                                    f"goals missed: {', '.join(failed)})"))
+    return {
+        "benchmark": "tally",
+        "profile": profile,
+        "settings": asdict(settings) | {"options": len(OPTIONS)},
+        "environment": environment(),
+        "methods": per_method,
+        "goals": goal_results,
+        "verdict": "PASS" if not failed else "FAIL",
+    }

@@ -1,0 +1,1 @@
+"""Proposals and voting: proposals, comments, polls, ballots and tallies."""
