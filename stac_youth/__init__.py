@@ -79,9 +79,10 @@ def register_blueprints(app: Flask) -> None:
     from .meetings import bp as meetings_bp
     from .members import auth_bp
     from .members import bp as members_bp
+    from .proposals import bp as proposals_bp
     from .rooms import bp as rooms_bp
 
-    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp):
+    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp, proposals_bp):
         app.register_blueprint(blueprint)
 
 

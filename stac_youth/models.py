@@ -19,4 +19,12 @@ from .members.models import (  # noqa: F401
     Region,
     User,
 )
+from .proposals.models import (  # noqa: F401
+    Comment,
+    CommentReport,
+    Cosponsor,
+    Proposal,
+    ProposalEvent,
+    Theme,
+)
 from .rooms.models import Message, MessageReport, Mute, Presence, Room, RoomRead, SpeakerRequest  # noqa: F401

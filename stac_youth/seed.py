@@ -148,6 +148,52 @@ def seed_rooms(regions: dict[str, Region]) -> None:
             messages.post_message(by_email(email), room, body, f"seed-{number}")
 
 
+THEMES = [
+    "Mental health and wellness", "School climate and belonging", "Student voice in decisions",
+    "Family and community engagement", "Health and social services at school", "College, career and pathways",
+    "Culturally responsive learning", "Safety and restorative practices",
+]
+
+DEMO_PROPOSALS = [
+    ("student1@example.org", "Peer support circles in every high school",
+     "Trained students lead weekly peer support circles during advisory period.",
+     "Mental health and wellness", "Bay Area", "submitted"),
+    ("student2@example.org", "Family nights in Spanish and English",
+     "Schools hold monthly family nights with interpretation and childcare.",
+     "Family and community engagement", "Central Valley", "in_discussion"),
+]
+
+
+def seed_themes() -> None:
+    """The proposal themes, in order; skipped when present."""
+    from .proposals.models import Theme
+
+    known = set(db.session.scalars(select(Theme.name)))
+    for position, name in enumerate(THEMES, start=1):
+        if name not in known:
+            db.session.add(Theme(name=name, position=position))
+    db.session.commit()
+
+
+def seed_proposals(regions: dict[str, Region]) -> None:
+    """Two demo proposals, one submitted and one in discussion; skipped when present."""
+    from .proposals import services
+    from .proposals.models import Proposal, Theme
+
+    advisor = find_user_by_email("advisor@example.org")
+    for email, title, summary, theme, region, status in DEMO_PROPOSALS:
+        if db.session.scalar(select(Proposal).where(Proposal.title == title)):
+            continue
+        theme_id = db.session.scalar(select(Theme.id).where(Theme.name == theme))
+        author = find_user_by_email(email)
+        proposal = services.create_proposal(author, services.ProposalData(
+            title=title, summary=summary, description="", theme_id=theme_id, region_id=regions[region].id,
+        ))
+        services.submit_proposal(author, proposal)
+        if status == "in_discussion":
+            services.advance_proposal(advisor, proposal)
+
+
 def seed_regions() -> dict[str, Region]:
     """Make sure the eight regions and their counties exist; return them by name."""
     regions = {r.name: r for r in db.session.scalars(select(Region))}
@@ -186,4 +232,6 @@ def seed_demo_data(password: str) -> list[tuple[str, str, bool]]:
         report.append((email, Role.MEMBER, created))
     seed_meetings(find_user_by_email("advisor@example.org"))
     seed_rooms(regions)
+    seed_themes()
+    seed_proposals(regions)
     return report

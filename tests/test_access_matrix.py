@@ -20,9 +20,12 @@ from stac_youth.common.tokens import hash_token
 from stac_youth.extensions import db
 from stac_youth.meetings import agenda, calendar, services
 from stac_youth.members.models import Invitation, Region, User
+from stac_youth.proposals import comments as proposal_comments
+from stac_youth.proposals import cosponsors
 from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import moderation, rooms
 from tests.conftest import PASSWORD, UserFactory, login
+from tests.proposals.helpers import make_proposal, theme
 
 PRINCIPALS = ("anonymous", "member", "advisor", "planner", "admin")
 METHODS = ("GET", "POST")
@@ -102,14 +105,22 @@ def _world(make_user) -> dict:
     message = room_messages.post_message(target, room, "Hello *everyone*", "matrix-1").message
     doomed_message = room_messages.post_message(target, room, "Delete me", "matrix-2").message
     report = moderation.report_message(users["member"], message, "Off topic")
+    # A submitted proposal by the target everyone may see, with the member invited to co-sponsor it (for accept /
+    # decline) and comments by the target; deleting a comment acts on one of its own, so the rest still find theirs.
+    proposal = make_proposal(target, status="submitted", title="Peer support circles")
+    cosponsors.invite_cosponsor(target, proposal, users["member"])
+    comment = proposal_comments.add_comment(target, proposal, "I *like* it")
+    doomed_comment = proposal_comments.add_comment(target, proposal, "Delete me")
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
            "meeting_id": meeting.id, "item_id": item.id,
-           "room_id": room.id, "message_id": message.id, "report_id": report.id}
+           "room_id": room.id, "message_id": message.id, "report_id": report.id,
+           "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id}
     per_endpoint = {
         "meetings.delete": {"meeting_id": doomed.id},
         "meetings.delete_item": {"item_id": doomed_item.id},
         "meetings.feed": {"token": calendar.regenerate_feed_token(target)},
         "rooms.delete_message": {"message_id": doomed_message.id},
+        "proposals.delete_comment": {"comment_id": doomed_comment.id},
     }
     return {"users": users, "ids": ids, "per_endpoint": per_endpoint}
 
@@ -180,11 +191,42 @@ def test_access_matrix(app, client, make_user, principal):
             ok = response.status_code == 403
         else:
             ok = response.status_code != 403 and not _goes_to_login(response) and response.status_code < 500
-            if endpoint.startswith(("meetings.", "rooms.")):  # real, visible rows and a real token: never a 404
+            if endpoint.startswith(("meetings.", "rooms.", "proposals.")):  # real, visible rows: never a 404
                 ok = ok and response.status_code != 404
         if not ok:
             failures.append(f"{principal} {method} {url} ({endpoint}): expected {expected}, got {got}")
     assert failures == []
+
+
+def test_a_draft_is_a_404_on_every_proposal_route_for_other_members(app, client, make_user):
+    """IDOR: a member who is neither author nor co-sponsor finds nothing behind a draft's id, as for a missing one."""
+    author, invited, outsider = make_user("member"), make_user("member"), make_user("member")
+    draft = make_proposal(author, title="Secret draft")
+    cosponsors.invite_cosponsor(author, draft, invited)
+    missing_id = draft.id + 1000
+    adapter = app.url_map.bind("localhost")
+    rules = [rule for rule in app.url_map.iter_rules()
+             if "proposal_id" in rule.arguments and Role.MEMBER in policy.ROUTES[rule.endpoint]]
+    assert len(rules) >= 10
+    assert login(client, outsider).status_code == 302
+    before = (draft.title, len(draft.sponsors))
+    for rule in rules:
+        for proposal_id in (draft.id, missing_id):
+            values = {"proposal_id": proposal_id, "comment_id": 1}
+            url = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
+            for method in METHODS:
+                if method in rule.methods:
+                    response = client.open(url, method=method, data={"title": "Stolen", "user_id": outsider.id})
+                    assert response.status_code == 404, (method, url, response.status_code)
+                    assert b"Secret draft" not in response.data
+    db.session.expire_all()
+    assert (draft.title, len(draft.sponsors)) == before
+    assert b"Secret draft" not in client.get("/proposals?q=Secret").data
+    # the invited member and the author see it
+    for user in (invited, author):
+        other = app.test_client()
+        assert login(other, user).status_code == 302
+        assert other.get(f"/proposals/{draft.id}").status_code == 200
 
 
 def test_calendar_feed_needs_a_real_token(app, client, make_user):

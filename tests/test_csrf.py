@@ -24,10 +24,14 @@ from stac_youth.extensions import csrf, db, limiter
 from stac_youth.meetings import agenda, services
 from stac_youth.meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from stac_youth.members.models import Invitation, PasswordResetToken, Region, User
+from stac_youth.proposals import comments as proposal_comments
+from stac_youth.proposals import cosponsors
+from stac_youth.proposals.models import Comment, CommentReport, Cosponsor, Proposal, Theme
 from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import moderation, rooms
 from stac_youth.rooms.models import Message, MessageReport, Mute, Room, SpeakerRequest
 from tests.conftest import PASSWORD, UserFactory
+from tests.proposals.helpers import make_proposal, theme
 
 NEW_PASSWORD = "a brand new passphrase for testing"
 INVITE_TOKEN = "csrf-invitation-token"
@@ -100,13 +104,27 @@ def world(make_app):
             for number, body in enumerate(("Report me", "Delete me", "Already reported"))
         )
         report = moderation.report_message(attendee, reported, "Off topic")
+        # A draft its author edits, invites a co-sponsor to (who accepts) and submits, with another member already
+        # invited who declines; a submitted proposal the admin moves to discussion, with the proposer's comments to
+        # edit and report and the target's one to delete.
+        proposer = users("member", display_name="Proposing Student")
+        cosponsor = users("member", display_name="Co-sponsoring Student")
+        decliner = users("member", display_name="Declining Student")
+        topic = theme()
+        draft_proposal = make_proposal(proposer, title="Draft proposal")
+        cosponsors.invite_cosponsor(proposer, draft_proposal, decliner)
+        submitted = make_proposal(target, status="submitted", title="Submitted proposal")
+        own_comment = proposal_comments.add_comment(proposer, submitted, "My first *thought*")
+        doomed_comment = proposal_comments.add_comment(target, submitted, "Delete me")
         data = {
             "app": app,
             "emails": {"admin": admin.email, "target": target.email, "leaver": leaver.email,
-                       "attendee": attendee.email},
+                       "attendee": attendee.email, "proposer": proposer.email, "cosponsor": cosponsor.email,
+                       "decliner": decliner.email},
             "ids": {"user_id": target.id, "invitation_id": pending.id, "region_id": region.id,
                     "meeting_id": meeting.id, "item_id": second.id, "room_id": room.id,
-                    "message_id": to_report.id, "report_id": report.id},
+                    "message_id": to_report.id, "report_id": report.id,
+                    "proposal_id": submitted.id, "comment_id": own_comment.id, "theme_id": topic.id},
             "per_endpoint": {
                 "meetings.publish": {"meeting_id": draft.id},
                 "meetings.edit": {"meeting_id": draft.id},
@@ -114,9 +132,15 @@ def world(make_app):
                 "meetings.delete_item": {"item_id": spare.id},
                 "meetings.edit_item": {"item_id": first.id},
                 "rooms.delete_message": {"message_id": to_delete.id},
+                **{f"proposals.{name}": {"proposal_id": draft_proposal.id}
+                   for name in ("edit", "invite", "accept", "decline", "submit")},
+                "proposals.delete_comment": {"comment_id": doomed_comment.id},
             },
             "meeting": {"id": meeting.id, "draft": draft.id, "doomed": doomed.id, "items": [first.id, second.id]},
             "room": {"id": room.id, "reported": to_report.id, "deleted": to_delete.id, "report": report.id},
+            "proposal": {"draft": draft_proposal.id, "submitted": submitted.id, "comment": own_comment.id,
+                         "doomed": doomed_comment.id, "theme": topic.id, "cosponsor": cosponsor.id,
+                         "decliner": decliner.id},
         }
     yield data
     limiter.reset()
@@ -131,6 +155,8 @@ MEETING_FORM = {
 def _payloads(data) -> dict[str, dict]:
     """Otherwise valid form data for each POST endpoint, so that only the token decides."""
     target = data["emails"]["target"]
+    proposal_form = {"summary": "Students lead weekly circles.", "description": "Why it **matters**.",
+                     "theme_id": str(data["proposal"]["theme"]), "region_id": str(data["ids"]["region_id"])}
     return {
         "home.set_language": {"lang": "es"},
         "auth.login": {"email": target, "password": PASSWORD},
@@ -182,6 +208,19 @@ def _payloads(data) -> dict[str, dict]:
         "rooms.hand": {"raised": "1"},
         "rooms.call_next": {},
         "rooms.resolve_report": {"action": "delete"},
+        "proposals.new": {**proposal_form, "title": "A new proposal"},
+        "proposals.edit": {**proposal_form, "title": "Renamed draft proposal"},
+        "proposals.invite": {"user_id": str(data["proposal"]["cosponsor"])},
+        "proposals.accept": {},
+        "proposals.decline": {},
+        "proposals.submit": {},
+        "proposals.advance": {},
+        "proposals.comment": {"body": "A *new* comment"},
+        "proposals.edit_comment": {"body": "My edited thought"},
+        "proposals.report_comment": {"reason": "This is not kind either."},
+        "proposals.delete_comment": {},
+        "admin.themes": {"new-name": "Climate and environment"},
+        "admin.update_theme": {"name": "Mental health", "active": "1"},
     }
 
 
@@ -196,11 +235,18 @@ ORDER = [
     "meetings.check_in", "meetings.start", "meetings.advance", "meetings.end", "meetings.write_minutes",
     "rooms.new", "rooms.post_message", "rooms.report_message", "rooms.delete_message", "rooms.mute", "rooms.unmute",
     "rooms.lock", "rooms.hand", "rooms.call_next", "rooms.resolve_report",
+    "proposals.new", "proposals.edit", "proposals.invite", "proposals.accept", "proposals.decline",
+    "proposals.submit", "proposals.advance", "proposals.comment", "proposals.edit_comment",
+    "proposals.report_comment", "proposals.delete_comment", "admin.themes", "admin.update_theme",
     "members.change_password", "auth.logout_everywhere", "members.delete_account", "auth.logout",
 ]
-#: Who sends the valid-token request: public routes go anonymous, delete_account and the RSVP / check-in members,
-#: the rest the admin.
-ACTOR = {"members.delete_account": "leaver", "meetings.rsvp": "attendee", "meetings.check_in": "attendee"}
+#: Who sends the valid-token request: public routes go anonymous, delete_account, the RSVP / check-in and the
+#: member-only proposal routes members, the rest the admin.
+ACTOR = {
+    "members.delete_account": "leaver", "meetings.rsvp": "attendee", "meetings.check_in": "attendee",
+    **{f"proposals.{name}": "proposer" for name in ("new", "edit", "invite", "submit", "comment", "edit_comment")},
+    "proposals.accept": "cosponsor", "proposals.decline": "decliner",
+}
 
 
 def _post_endpoints(app) -> set[str]:
@@ -373,11 +419,11 @@ def test_post_with_a_valid_token_is_accepted(world):
     """The same requests with the page's own token go through: the payloads above are real ones."""
     app = world["app"]
     admin, anonymous = _clients(world)
-    leaver = app.test_client()
-    _login(leaver, world["emails"]["leaver"])
-    attendee = app.test_client()
-    _login(attendee, world["emails"]["attendee"])
-    clients = {"admin": admin, "anonymous": anonymous, "leaver": leaver, "attendee": attendee}
+    clients = {"admin": admin, "anonymous": anonymous}
+    for who in set(ACTOR.values()):
+        clients[who] = app.test_client()
+        _login(clients[who], world["emails"][who])
+    leaver = clients["leaver"]
     urls = _urls(world)
     payloads = _payloads(world)
     unchanged = []
@@ -405,6 +451,7 @@ def test_post_with_a_valid_token_is_accepted(world):
     assert not _signed_in(leaver)  # the account is erased
     _assert_the_meeting_went_through_its_life(world)
     _assert_the_room_routes_did_their_work(world)
+    _assert_the_proposal_routes_did_their_work(world)
 
 
 def _assert_the_meeting_went_through_its_life(data) -> None:
@@ -448,3 +495,28 @@ def _assert_the_room_routes_did_their_work(data) -> None:
         called = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.action.like("room.%")))
         assert {"room.member_muted", "room.member_unmuted", "room.locked", "room.speaker_called",
                 "room.message_deleted", "room.report_resolved"} <= set(called)
+
+
+def _assert_the_proposal_routes_did_their_work(data) -> None:
+    """The proposal and theme routes did what their payloads asked, not just some change."""
+    ids = data["proposal"]
+    with data["app"].app_context():
+        created = db.session.scalar(db.select(Proposal).where(Proposal.title == "A new proposal"))
+        assert created.status == "draft" and created.theme_id == ids["theme"]
+        draft = db.session.get(Proposal, ids["draft"])
+        assert draft.title == "Renamed draft proposal" and draft.status == "submitted"
+        assert [(s.user_id, s.accepted_at is not None) for s in draft.sponsors] == [(ids["cosponsor"], True)]
+        declined = db.select(Cosponsor).where(Cosponsor.user_id == ids["decliner"])
+        assert db.session.scalar(declined) is None
+        moved = db.session.get(Proposal, ids["submitted"])
+        assert moved.status == "in_discussion" and moved.room_id is not None
+        bodies = db.session.scalars(db.select(Comment.body).where(Comment.proposal_id == moved.id)
+                                    .order_by(Comment.id))
+        assert list(bodies) == ["My edited thought", "Delete me", "A *new* comment"]
+        assert db.session.get(Comment, ids["doomed"]).deleted_at is not None
+        reasons = db.session.scalars(db.select(CommentReport.reason).where(CommentReport.comment_id == ids["comment"]))
+        assert list(reasons) == ["This is not kind either."]
+        names = set(db.session.scalars(db.select(Theme.name)))
+        assert {"Climate and environment", "Mental health"} <= names
+        audited = set(db.session.scalars(db.select(AuditEvent.action)))
+        assert {"proposal.moved", "proposal.comment_deleted", "theme.created", "theme.updated"} <= audited

@@ -23,9 +23,11 @@ from stac_youth.config import ProductionConfig
 from stac_youth.extensions import db, limiter
 from stac_youth.meetings import agenda, calendar, minutes, services
 from stac_youth.members.models import Invitation, Region
+from stac_youth.proposals import comments as proposal_comments
 from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import rooms
 from tests.conftest import PASSWORD, UserFactory, login
+from tests.proposals.helpers import make_proposal, theme
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINCIPALS = ("anonymous", "member", "advisor", "planner", "admin")
@@ -165,8 +167,14 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
     # A statewide topic room everyone may see, with a message (links and emphasis) by another user to report
     room = rooms.create_topic_room(users["advisor"], "Statewide lounge", "About **us**.", None)
     message = room_messages.post_message(target, room, "See [the plan](/meetings) and *this*", "headers-1").message
+    # A proposal in discussion (so with its room) everyone may see, with a comment and a reply by another user
+    proposal = make_proposal(target, status="in_discussion", advisor=users["advisor"], region_id=region.id,
+                             description="See [the plan](/meetings) and *this*")
+    comment = proposal_comments.add_comment(target, proposal, "I **like** [it](/proposals)")
+    proposal_comments.add_comment(target, proposal, "Me too", parent=comment)
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
-           "room_id": room.id, "message_id": message.id}
+           "room_id": room.id, "message_id": message.id,
+           "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id}
     tokens = {"meetings.feed": calendar.regenerate_feed_token(target)}
     urls = {}  # every GET route once, the meeting routes once per meeting state
     for meeting_id, item_id in _meetings_in_every_state(users["advisor"]):
@@ -184,7 +192,9 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
         response = client.get(url)
         where = f"{principal} GET {url}"
         assert response.status_code < 500, where
-        if endpoint.startswith(("meetings.", "rooms.")):  # real ids and token: the page itself, not an error page
+        if endpoint == "proposals.edit_comment":  # only its author may edit: others are sent back to the proposal
+            assert response.status_code == 302, (where, response.status_code)
+        elif endpoint.startswith(("meetings.", "rooms.", "proposals.", "admin.")):  # real ids: the page itself
             assert response.status_code == 200, (where, response.status_code)
         # "signed in" as the page was rendered: /register/<token> first signs a visitor out, then shows a public page
         assert_security_headers(response, where, signed_in=_signed_in(client))

@@ -68,3 +68,24 @@ def test_home_lists_rooms_with_unread_messages_and_the_report_queue(client, make
     login(advisor_client, advisor)
     card = advisor_client.get("/").get_data(as_text=True).split('id="card-rooms"', 1)[1].split("</section>", 1)[0]
     assert "1 reported message waits for you." in card
+
+
+def test_home_shows_my_proposals_and_advisors_see_those_waiting(client, make_user):
+    from stac_youth.proposals import services as proposals
+    from stac_youth.seed import seed_themes
+
+    seed_themes()
+    member = make_user("member")
+    advisor = make_user("advisor")
+    theme_id = proposals.active_themes()[0].id
+    proposal = proposals.create_proposal(member, proposals.ProposalData(
+        title="Later start times", summary="School starts at 9.", description="", theme_id=theme_id, region_id=None,
+    ))
+    login(client, member)
+    card = client.get("/").get_data(as_text=True).split('id="card-proposals"', 1)[1].split("</section>", 1)[0]
+    assert "Your proposals" in card and "Later start times" in card and "Draft" in card
+    proposals.submit_proposal(member, proposal)
+    advisor_client = client.application.test_client()
+    login(advisor_client, advisor)
+    card = advisor_client.get("/").get_data(as_text=True).split('id="card-proposals"', 1)[1].split("</section>", 1)[0]
+    assert "Proposals waiting for you" in card and "Later start times" in card

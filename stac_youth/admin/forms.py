@@ -40,3 +40,8 @@ class RegionForm(FlaskForm):
 class CountyForm(FlaskForm):
     name = StringField(_l("County name"), validators=[DataRequired(message=_l("This field is required.")),
                                                       Length(max=80)])
+
+
+class ThemeForm(FlaskForm):
+    name = StringField(_l("Theme name"), validators=[DataRequired(message=_l("This field is required.")),
+                                                     Length(max=120)])

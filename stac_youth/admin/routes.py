@@ -14,8 +14,9 @@ from ..extensions import db
 from ..members import accounts, invitations
 from ..members.models import Invitation, Region, User
 from ..members.profiles import list_regions
+from ..proposals.models import Theme
 from . import bp, services
-from .forms import ROLE_LABELS, ActiveForm, CountyForm, InvitationForm, RegionForm, RoleForm
+from .forms import ROLE_LABELS, ActiveForm, CountyForm, InvitationForm, RegionForm, RoleForm, ThemeForm
 
 
 def _me() -> User:
@@ -159,3 +160,33 @@ def audit_log():
     action = request.args.get("action") or None
     page = services.audit_page(action=action, page=request.args.get("page", 1, type=int))
     return render_template("admin/audit_log.html", page=page, action=action, actions=services.audit_actions())
+
+
+@bp.route("/themes", methods=["GET", "POST"])
+def themes():
+    form = ThemeForm(prefix="new")
+    if form.validate_on_submit():
+        try:
+            services.add_theme(_me(), form.name.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_l("The theme is added."), "success")
+            return redirect(url_for("admin.themes"))
+    return render_template("admin/themes.html", form=form, themes=services.all_themes())
+
+
+@bp.route("/themes/<int:theme_id>", methods=["POST"])
+def update_theme(theme_id: int):
+    theme = _get_or_404(Theme, theme_id)
+    form = ThemeForm()
+    if form.validate_on_submit():
+        try:
+            services.update_theme(_me(), theme, form.name.data, request.form.get("active") == "1")
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_l("The theme is saved."), "success")
+    else:
+        flash(_l("Enter a name of at most 120 characters."), "danger")
+    return redirect(url_for("admin.themes"))

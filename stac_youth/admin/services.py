@@ -9,6 +9,7 @@ from ..common.audit import AuditEvent, record_audit
 from ..common.errors import ServiceError
 from ..extensions import db
 from ..members.models import County, Region, User
+from ..proposals.models import Theme
 
 
 def add_region(admin: User, name: str) -> Region:
@@ -48,6 +49,37 @@ def add_county(admin: User, region: Region, name: str) -> County:
     record_audit("county.created", actor=admin, region_id=region.id, county=name)
     db.session.commit()
     return county
+
+
+def add_theme(admin: User, name: str) -> Theme:
+    """Add a proposal theme at the end of the list."""
+    name = name.strip()
+    if db.session.scalar(select(Theme).where(func.lower(Theme.name) == name.lower())):
+        raise ServiceError(_l("A theme with this name exists already."), field="name")
+    position = (db.session.scalar(select(func.max(Theme.position))) or 0) + 1
+    theme = Theme(name=name, position=position)
+    db.session.add(theme)
+    db.session.flush()
+    record_audit("theme.created", actor=admin, theme_id=theme.id, name=name)
+    db.session.commit()
+    return theme
+
+
+def update_theme(admin: User, theme: Theme, name: str, active: bool) -> None:
+    """Rename a theme, or retire it (proposals keep it; new ones cannot choose it)."""
+    name = name.strip()
+    clash = db.session.scalar(select(Theme).where(func.lower(Theme.name) == name.lower(), Theme.id != theme.id))
+    if clash:
+        raise ServiceError(_l("A theme with this name exists already."), field="name")
+    old = (theme.name, theme.active)
+    theme.name, theme.active = name, active
+    record_audit("theme.updated", actor=admin, theme_id=theme.id, old=old, new=(name, active))
+    db.session.commit()
+
+
+def all_themes() -> list[Theme]:
+    """Every theme, retired ones too, in order."""
+    return list(db.session.scalars(select(Theme).order_by(Theme.position)))
 
 
 def list_users(query: str = "", role: str | None = None, page: int = 1):

@@ -44,6 +44,8 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "admin.rename_region": ADMINS,
     "admin.add_county": ADMINS,
     "admin.audit_log": ADMINS,
+    "admin.themes": ADMINS,
+    "admin.update_theme": ADMINS,
     "meetings.index": SIGNED_IN,
     "meetings.detail": SIGNED_IN,
     "meetings.live": SIGNED_IN,
@@ -79,6 +81,19 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "rooms.call_next": ADVISORS,
     "rooms.reports": ADVISORS,
     "rooms.resolve_report": ADVISORS,
+    "proposals.index": SIGNED_IN,
+    "proposals.detail": SIGNED_IN,
+    "proposals.report_comment": SIGNED_IN,
+    "proposals.new": MEMBERS,
+    "proposals.edit": MEMBERS,
+    "proposals.submit": MEMBERS,
+    "proposals.invite": MEMBERS,
+    "proposals.accept": MEMBERS,
+    "proposals.decline": MEMBERS,
+    "proposals.comment": MEMBERS,
+    "proposals.edit_comment": MEMBERS,
+    "proposals.delete_comment": MEMBERS | ADVISORS,
+    "proposals.advance": ADVISORS,
 }
 
 #: (namespace, event) -> roles allowed. Connecting is refused to anonymous users before this is read.

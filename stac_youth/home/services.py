@@ -14,6 +14,7 @@ from ..meetings.attendance import attendance_counts, my_rsvps
 from ..meetings.models import Meeting, MeetingStatus
 from ..meetings.visibility import may_manage_meetings, visible_meetings
 from ..members.models import Invitation, Region, User
+from ..proposals.models import Proposal, ProposalStatus
 from ..rooms.access import may_moderate
 from ..rooms.moderation import open_reports
 from ..rooms.rooms import RoomListEntry, list_rooms
@@ -35,6 +36,8 @@ class Dashboard:
     last_meeting: Meeting | None = None
     last_meeting_attended: int = 0
     unread_rooms: list[RoomListEntry] = field(default_factory=list)
+    my_proposals: list[Proposal] = field(default_factory=list)
+    waiting_proposals: list[Proposal] = field(default_factory=list)
     open_reports: int = 0
 
 
@@ -69,6 +72,13 @@ def build_dashboard(user: User) -> Dashboard:
     board = Dashboard(profile_missing=_missing_profile_fields(user))
     _add_meetings(board, user)
     board.unread_rooms = [entry for entry in list_rooms(user) if entry.unread][:5]
+    board.my_proposals = list(db.session.scalars(
+        select(Proposal).where(Proposal.author_id == user.id).order_by(Proposal.updated_at.desc()).limit(5)
+    ))
+    if may_moderate(user):
+        board.waiting_proposals = list(db.session.scalars(
+            select(Proposal).where(Proposal.status == ProposalStatus.SUBMITTED).order_by(Proposal.updated_at).limit(5)
+        ))
     if may_moderate(user):
         board.open_reports = len(open_reports())
     active = (User.active.is_(True), User.deleted_at.is_(None))

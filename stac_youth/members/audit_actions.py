@@ -23,5 +23,7 @@ ACTION_LABELS.update(
         "user.deactivated": _l("Account deactivated"),
         "user.reactivated": _l("Account reactivated"),
         "user.role_changed": _l("Role changed"),
+        "theme.created": _l("Theme added"),
+        "theme.updated": _l("Theme changed"),
     }
 )

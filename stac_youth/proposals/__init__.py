@@ -1,1 +1,10 @@
 """Proposals and voting: proposals, comments, polls, ballots and tallies."""
+
+from flask import Blueprint
+
+bp = Blueprint("proposals", __name__)
+
+from . import audit_actions, personal_data, routes  # noqa: E402,F401
+from .models import status_label  # noqa: E402
+
+bp.add_app_template_filter(status_label, "proposal_status")

@@ -63,6 +63,15 @@ def room_for_meeting(meeting) -> Room:
     return room
 
 
+def open_proposal_room(advisor, title: str) -> Room:
+    """The discussion room of a proposal in discussion, open to every member."""
+    room = Room(kind=RoomKind.PROPOSAL, title=title, created_by_id=advisor.id)
+    db.session.add(room)
+    db.session.flush()
+    record_audit("room.created", actor=advisor, room_id=room.id, title=title)
+    return room
+
+
 @meeting_created.connect
 def _open_meeting_room(meeting, **_extra) -> None:
     room_for_meeting(meeting)

@@ -1,5 +1,5 @@
-"""axe-core finds no WCAG 2.2 A/AA violation on the journey's, the meetings' and the rooms' pages, in English and
-Spanish, at 390 and 1280 px.
+"""axe-core finds no WCAG 2.2 A/AA violation on the journey's, the meetings', the rooms' and the proposals' pages,
+in English and Spanish, at 390 and 1280 px.
 
 At 390 px the pages also never scroll sideways, and the offcanvas menu opens with its toggler with every link
 reachable.
@@ -302,4 +302,91 @@ def test_room_pages_have_no_axe_violations(page, width, lang):
 
     assert len(checks.checked) + len(member_checks.checked) == 12
     problems = checks.problems + member_checks.problems
+    assert not problems, "\n".join(problems)
+
+
+# Two students of their own, so that the Spanish runs do not change the language of the journeys' accounts.
+PROPOSAL_AUTHOR_EMAIL = "student5@example.org"
+PROPOSAL_COSPONSOR_EMAIL = "student6@example.org"
+PROPOSAL_COSPONSOR_NAME = "Priya Patel"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_proposal_pages_have_no_axe_violations(page, width, lang):
+    author, cosponsor, advisor = page(width), page(width), page(width)
+    checks, cosponsor_checks, advisor_checks = (
+        PageChecks(author, lang),
+        PageChecks(cosponsor, lang),
+        PageChecks(advisor, lang),
+    )
+    sign_in(author, PROPOSAL_AUTHOR_EMAIL, lang=lang)
+    sign_in(cosponsor, PROPOSAL_COSPONSOR_EMAIL, lang=lang)
+    sign_in(advisor, ADVISOR_EMAIL, lang=lang)
+
+    # The list, filtered down to the seeded proposal in discussion.
+    click_menu_item(author, "a[href='/proposals']")
+    author.locator("#q").fill("Family nights")
+    author.locator("#status").select_option("in_discussion")
+    author.locator("#theme").select_option(label="Family and community engagement")
+    author.locator("#region").select_option(label="Central Valley")
+    follow(author, "main form[role=search] button[type=submit]")
+    expect(author.locator("main .meeting-card")).to_have_count(1)
+    checks("proposals list with filters")
+
+    # A new draft: the empty form, the form with errors, then the saved draft with the invite form.
+    follow(author, "main a[href='/proposals/new']")
+    checks("new proposal")
+    follow(author, "main form button[type=submit]")
+    expect(author.locator("main .is-invalid").first).to_be_visible()
+    checks("new proposal with errors")
+    author.locator("#title").fill(f"Later buses for clubs ({lang}, {width} px)")
+    author.locator("#summary").fill("A late bus twice a week so every student can stay for clubs.")
+    author.locator("#description").fill("Clubs end at five; the **last bus** leaves at four.")
+    author.locator("#theme_id").select_option(label="Student voice in decisions")
+    follow(author, "main form button[type=submit]")
+    expect(author.locator("#sponsors select")).to_be_visible()
+    checks("proposal detail, author, invite form")
+    detail_url = author.url.split("#")[0]
+    author.locator("#sponsors select").select_option(label=PROPOSAL_COSPONSOR_NAME)
+    follow(author, "#sponsors form[action$='/cosponsors'] button")
+
+    # The invited student, before accepting.
+    cosponsor.goto(detail_url)
+    expect(cosponsor.locator("#sponsors form[action$='/accept'] button")).to_be_visible()
+    cosponsor_checks("proposal detail, invited co-sponsor")
+    follow(cosponsor, "#sponsors form[action$='/accept'] button")
+
+    # Submitted: the advisor's view, then comments with a reply box open, editing, reporting.
+    follow(author, "main form[action$='/submit'] button")
+    advisor.goto(detail_url)
+    expect(advisor.locator("main form[action$='/advance'] button")).to_be_visible()
+    advisor_checks("proposal detail, advisor")
+    cosponsor.goto(detail_url)
+    cosponsor.locator("#body").fill(f"I will ask the district about drivers ({lang}, {width} px).")
+    follow(cosponsor, "#comments form:has(#body) button[type=submit]")
+    follow(cosponsor, "#comments .comment a[href$='/edit']")
+    expect(cosponsor.locator("main textarea")).to_be_visible()
+    cosponsor_checks("edit comment")
+
+    author.goto(detail_url)
+    author.locator("#comments details.reply-box summary").first.click()
+    expect(author.locator("#comments details.reply-box textarea").first).to_be_visible()
+    checks("proposal detail with comments and a reply box open")
+    follow(author, "#comments .comment a[href$='/report']")
+    checks("report comment")
+    follow(author, "main form button[type=submit]")
+    expect(author.locator("main .is-invalid").first).to_be_visible()
+    checks("report comment with errors")
+
+    # The admin's themes.
+    admin = page(width)
+    admin_checks = PageChecks(admin, lang)
+    sign_in(admin, lang=lang)
+    click_menu_item(admin, "a[href='/admin/themes']")
+    admin_checks("admin themes")
+
+    everyone = [checks, cosponsor_checks, advisor_checks, admin_checks]
+    assert sum(len(each.checked) for each in everyone) == 11
+    problems = [problem for each in everyone for problem in each.problems]
     assert not problems, "\n".join(problems)
