@@ -1,4 +1,4 @@
-"""Admin use cases that are not about one member: regions, user lists, the audit log."""
+"""Admin use cases that are not about one member: regions, themes, user lists, the audit log."""
 
 from __future__ import annotations
 
@@ -12,13 +12,24 @@ from ..members.models import County, Region, User
 from ..proposals.models import Theme
 
 
+def _name_taken(model, name: str, except_id: int | None = None) -> bool:
+    """Whether another row of an ordered, named list (regions, themes) has this name, ignoring case."""
+    query = select(model.id).where(func.lower(model.name) == name.lower())
+    if except_id is not None:
+        query = query.where(model.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def _next_position(model) -> int:
+    return (db.session.scalar(select(func.max(model.position))) or 0) + 1
+
+
 def add_region(admin: User, name: str) -> Region:
     """Add a region at the end of the list."""
     name = name.strip()
-    if db.session.scalar(select(Region).where(func.lower(Region.name) == name.lower())):
+    if _name_taken(Region, name):
         raise ServiceError(_l("A region with this name exists already."), field="name")
-    position = (db.session.scalar(select(func.max(Region.position))) or 0) + 1
-    region = Region(name=name, position=position)
+    region = Region(name=name, position=_next_position(Region))
     db.session.add(region)
     db.session.flush()
     record_audit("region.created", actor=admin, region_id=region.id, name=name)
@@ -29,8 +40,7 @@ def add_region(admin: User, name: str) -> Region:
 def rename_region(admin: User, region: Region, name: str) -> None:
     """Give a region a new name."""
     name = name.strip()
-    clash = db.session.scalar(select(Region).where(func.lower(Region.name) == name.lower(), Region.id != region.id))
-    if clash:
+    if _name_taken(Region, name, except_id=region.id):
         raise ServiceError(_l("A region with this name exists already."), field="name")
     old = region.name
     region.name = name
@@ -54,10 +64,9 @@ def add_county(admin: User, region: Region, name: str) -> County:
 def add_theme(admin: User, name: str) -> Theme:
     """Add a proposal theme at the end of the list."""
     name = name.strip()
-    if db.session.scalar(select(Theme).where(func.lower(Theme.name) == name.lower())):
+    if _name_taken(Theme, name):
         raise ServiceError(_l("A theme with this name exists already."), field="name")
-    position = (db.session.scalar(select(func.max(Theme.position))) or 0) + 1
-    theme = Theme(name=name, position=position)
+    theme = Theme(name=name, position=_next_position(Theme))
     db.session.add(theme)
     db.session.flush()
     record_audit("theme.created", actor=admin, theme_id=theme.id, name=name)
@@ -68,8 +77,7 @@ def add_theme(admin: User, name: str) -> Theme:
 def update_theme(admin: User, theme: Theme, name: str, active: bool) -> None:
     """Rename a theme, or retire it (proposals keep it; new ones cannot choose it)."""
     name = name.strip()
-    clash = db.session.scalar(select(Theme).where(func.lower(Theme.name) == name.lower(), Theme.id != theme.id))
-    if clash:
+    if _name_taken(Theme, name, except_id=theme.id):
         raise ServiceError(_l("A theme with this name exists already."), field="name")
     old = (theme.name, theme.active)
     theme.name, theme.active = name, active
