@@ -27,4 +27,12 @@ from .proposals.models import (  # noqa: F401
     ProposalEvent,
     Theme,
 )
+from .proposals.poll_models import (  # noqa: F401
+    Ballot,
+    Participation,
+    Poll,
+    PollCount,
+    PollEligibility,
+    PollOption,
+)
 from .rooms.models import Message, MessageReport, Mute, Presence, Room, RoomRead, SpeakerRequest  # noqa: F401

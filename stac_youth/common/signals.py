@@ -26,3 +26,6 @@ meeting_created = _signals.signal("meeting-created")
 room_message_posted = _signals.signal("room-message-posted")  # sender: the Message
 room_message_deleted = _signals.signal("room-message-deleted")  # sender: the Message
 room_changed = _signals.signal("room-changed")  # sender: room id; kwargs: what ("presence", "queue", "lock")
+
+#: Sent with (poll id) after a poll changed and the change is committed; kwargs: what ("opened", "ballot", "closed").
+poll_changed = _signals.signal("poll-changed")

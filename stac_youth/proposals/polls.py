@@ -1,0 +1,326 @@
+"""Poll use cases: create, open (eligibility fixed), cast a ballot, close and tally, results and receipts.
+
+Locking: every vote transaction and the close start with an UPDATE of the poll row guarded by status = 'open'. On
+SQLite that statement opens the write transaction (the busy timeout queues it), on PostgreSQL it takes the poll row's
+lock; either way votes and the close of one poll run one after the other, and a vote that comes after the close finds
+no open poll. The UNIQUE (poll_id, user_id) constraint on participations is what finally holds one ballot per member.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import enum
+import json
+import secrets
+from fractions import Fraction
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..common.audit import record_audit
+from ..common.errors import ServiceError
+from ..common.roles import Role
+from ..common.signals import poll_changed
+from ..common.time import utcnow
+from ..common.tokens import hash_token
+from ..extensions import db
+from ..members.models import User
+from . import tally
+from .models import Proposal, ProposalStatus
+from .poll_models import (
+    Ballot,
+    Participation,
+    Poll,
+    PollCount,
+    PollEligibility,
+    PollMethod,
+    PollOption,
+    PollStatus,
+    PollThreshold,
+)
+from .services import _event
+
+MAX_QUESTION = 200
+MAX_LABEL = 200
+MAX_OPTIONS = 20
+POLL_MANAGERS = frozenset({Role.ADVISOR, Role.ADMIN})
+#: proposal statuses from which a poll may take the proposal to the vote
+VOTABLE_PROPOSAL = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.IN_DISCUSSION})
+THRESHOLDS = {PollThreshold.SIMPLE: tally.Threshold.SIMPLE_MAJORITY,
+              PollThreshold.TWO_THIRDS: tally.Threshold.TWO_THIRDS}
+
+ALREADY_VOTED = _l("You have already voted in this poll.")
+
+
+def _require_manager(user) -> None:
+    if user is None or user.role not in POLL_MANAGERS or not user.is_active:
+        raise ServiceError(_l("Only advisors can manage polls."))
+
+
+def create_poll(advisor, proposal: Proposal | None, question: str, method: str, options: list[str] | None = None,
+                secret: bool = False, results_live: bool = False, quorum_percent: int = 0,
+                threshold: str = PollThreshold.SIMPLE, agenda_item=None) -> Poll:
+    """An advisor drafts a poll on a proposal or an agenda item (or on its own)."""
+    _require_manager(advisor)
+    question = (question or "").strip()
+    if not question:
+        raise ServiceError(_l("Write the question of the poll."), field="question")
+    if len(question) > MAX_QUESTION:
+        raise ServiceError(_l("The question can be at most %(n)d characters.", n=MAX_QUESTION), field="question")
+    if method not in set(PollMethod):
+        raise ServiceError(_l("Choose how members vote."), field="method")
+    if threshold not in set(PollThreshold):
+        raise ServiceError(_l("Choose the majority needed."), field="threshold")
+    if isinstance(quorum_percent, bool) or not isinstance(quorum_percent, int) or not 0 <= quorum_percent <= 100:
+        raise ServiceError(_l("The quorum is a percentage from 0 to 100."), field="quorum_percent")
+    labels = [(label or "").strip() for label in (options or [])]
+    if method == PollMethod.YES_NO_ABSTAIN:
+        labels = []
+    else:
+        if len(labels) < 2 or any(not label for label in labels):
+            raise ServiceError(_l("Give the poll at least two options, none of them empty."), field="options")
+        if len(labels) > MAX_OPTIONS:
+            raise ServiceError(_l("A poll can have at most %(n)d options.", n=MAX_OPTIONS), field="options")
+        if any(len(label) > MAX_LABEL for label in labels):
+            raise ServiceError(_l("An option can be at most %(n)d characters.", n=MAX_LABEL), field="options")
+        if len({label.casefold() for label in labels}) != len(labels):
+            raise ServiceError(_l("Two options have the same text."), field="options")
+    if proposal is not None and proposal.status not in VOTABLE_PROPOSAL:
+        raise ServiceError(_l("This proposal cannot be put to a vote now."))
+    poll = Poll(proposal_id=proposal.id if proposal is not None else None,
+                agenda_item_id=agenda_item.id if agenda_item is not None else None,
+                question=question, method=str(method), secret=bool(secret), results_live=bool(results_live),
+                quorum_percent=quorum_percent, threshold=str(threshold), status=PollStatus.DRAFT,
+                created_by_id=advisor.id, created_at=utcnow())
+    poll.options = [PollOption(position=index, label=label) for index, label in enumerate(labels)]
+    db.session.add(poll)
+    db.session.commit()
+    return poll
+
+
+def _counter_keys(poll: Poll) -> list[str]:
+    if poll.method == PollMethod.YES_NO_ABSTAIN:
+        return list(tally.CHOICES)
+    return [str(option.id) for option in poll.options]
+
+
+def open_poll(advisor, poll: Poll) -> None:
+    """Open a draft poll: the active members at this moment are its voters, for good."""
+    _require_manager(advisor)
+    if poll.status != PollStatus.DRAFT:
+        raise ServiceError(_l("Only a draft poll can be opened."))
+    proposal = poll.proposal
+    if proposal is not None and proposal.status not in VOTABLE_PROPOSAL:
+        raise ServiceError(_l("This proposal cannot be put to a vote now."))
+    moved = db.session.execute(
+        update(Poll).where(Poll.id == poll.id, Poll.status == PollStatus.DRAFT)
+        .values(status=PollStatus.OPEN).execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise ServiceError(_l("Only a draft poll can be opened."))
+    now = utcnow()
+    members = select(User.id).where(User.role == Role.MEMBER, User.active.is_(True), User.deleted_at.is_(None))
+    voter_ids = list(db.session.scalars(members))
+    db.session.add_all(PollEligibility(poll_id=poll.id, user_id=user_id) for user_id in voter_ids)
+    db.session.add_all(PollCount(poll_id=poll.id, choice=key, count=0) for key in _counter_keys(poll))
+    poll.status = PollStatus.OPEN
+    poll.opened_at = now
+    poll.eligible_count = len(voter_ids)
+    if proposal is not None:
+        previous = proposal.status
+        proposal.status = ProposalStatus.IN_VOTE
+        proposal.updated_at = now
+        _event(proposal, advisor, ProposalStatus.IN_VOTE, previous)
+    record_audit("poll.opened", actor=advisor, poll_id=poll.id, proposal_id=poll.proposal_id,
+                 eligible=len(voter_ids), method=poll.method, secret=poll.secret)
+    db.session.commit()
+    poll_changed.send(poll.id, what="opened")
+
+
+def _option_ids(poll_id: int) -> list[int]:
+    return list(db.session.scalars(select(PollOption.id).where(PollOption.poll_id == poll_id)
+                                   .order_by(PollOption.position)))
+
+
+def _normalise_choices(method: str, option_ids: list[int], choices):
+    """The ballot as stored (JSON-ready), or ServiceError for a malformed one."""
+    invalid = ServiceError(_l("That ballot is not valid for this poll. Reload the page and try again."))
+    if method == PollMethod.YES_NO_ABSTAIN:
+        if not isinstance(choices, str) or choices not in tally.CHOICES:
+            raise invalid
+        return choices
+    if not isinstance(choices, list | tuple) or any(isinstance(c, bool) or not isinstance(c, int) for c in choices):
+        raise invalid
+    if len(set(choices)) != len(choices) or not set(choices) <= set(option_ids):
+        raise invalid
+    if method == PollMethod.APPROVAL:  # any subset, the empty one included (a blank ballot counts for turnout)
+        return sorted(choices, key=option_ids.index)
+    if not choices:  # ranked choice: at least one preference, in order
+        raise ServiceError(_l("Rank at least one option."))
+    return list(choices)
+
+
+def _counted(method: str, choices) -> list[str]:
+    """The counters a ballot adds one to."""
+    if method == PollMethod.YES_NO_ABSTAIN:
+        return [choices]
+    if method == PollMethod.APPROVAL:
+        return [str(option) for option in choices]
+    return [str(choices[0])]  # ranked choice: live counters show first preferences
+
+
+def _bump(poll_id: int, keys: list[str], by: int) -> None:
+    for key in keys:
+        db.session.execute(
+            update(PollCount).where(PollCount.poll_id == poll_id, PollCount.choice == key)
+            .values(count=PollCount.count + by).execution_options(synchronize_session=False)
+        )
+
+
+def _new_receipt() -> str:
+    """A receipt code people can copy: 16 base32 characters in groups of four."""
+    raw = base64.b32encode(secrets.token_bytes(10)).decode()
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def _receipt_hash(code: str) -> str:
+    return hash_token("".join(ch for ch in str(code).upper() if ch.isalnum()))
+
+
+def _lock_open_poll(poll_id: int) -> bool:
+    """Take the poll's write lock (SQLite: the database's; PostgreSQL: the row's); False when it is not open."""
+    locked = db.session.execute(
+        update(Poll).where(Poll.id == poll_id, Poll.status == PollStatus.OPEN)
+        .values(status=Poll.status).execution_options(synchronize_session=False)
+    )
+    return locked.rowcount == 1
+
+
+def cast_ballot(member, poll: Poll, choices) -> str:
+    """Record a member's ballot and return their receipt code (shown once).
+
+    On an open (non-secret) poll a second ballot replaces the first; on a secret poll the first is final.
+    """
+    poll_id, member_id, method, secret = poll.id, member.id, poll.method, poll.secret
+    if member.role != Role.MEMBER or not member.is_active:
+        raise ServiceError(_l("Only student members vote in polls."))
+    stored = _normalise_choices(method, _option_ids(poll_id) if method != PollMethod.YES_NO_ABSTAIN else [], choices)
+    code = _new_receipt()
+    try:
+        if not _lock_open_poll(poll_id):
+            raise ServiceError(_l("This poll is not open for voting."))
+        eligible = db.session.scalar(select(exists().where(PollEligibility.poll_id == poll_id,
+                                                           PollEligibility.user_id == member_id)))
+        if not eligible:
+            raise ServiceError(_l("You are not one of the voters of this poll: it opened before you joined."))
+        voted = db.session.scalar(select(exists().where(Participation.poll_id == poll_id,
+                                                        Participation.user_id == member_id)))
+        now = utcnow()  # read under the lock, so no ballot is ever dated after the close
+        if voted:
+            if secret:
+                raise ServiceError(ALREADY_VOTED)
+            ballot = db.session.scalar(select(Ballot).where(Ballot.poll_id == poll_id, Ballot.voter_id == member_id))
+            _bump(poll_id, _counted(method, json.loads(ballot.choices)), -1)
+            ballot.choices = json.dumps(stored)
+            ballot.receipt_hash = _receipt_hash(code)
+            ballot.updated_at = now
+        else:
+            db.session.add(Participation(poll_id=poll_id, user_id=member_id, created_at=now))
+            db.session.flush()  # the UNIQUE constraint speaks before anything else is written
+            db.session.add(Ballot(id=secrets.token_hex(16), poll_id=poll_id, choices=json.dumps(stored),
+                                  receipt_hash=_receipt_hash(code), voter_id=None if secret else member_id,
+                                  updated_at=None if secret else now))
+        _bump(poll_id, _counted(method, stored), 1)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(ALREADY_VOTED) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    poll_changed.send(poll_id, what="ballot")
+    return code
+
+
+def _jsonable(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"cannot store {value!r}")
+
+
+def tally_poll(poll: Poll):
+    """The tally.py result of a poll from its stored ballots."""
+    ballots = [json.loads(row) for row in db.session.scalars(select(Ballot.choices).where(Ballot.poll_id == poll.id))]
+    quorum = Fraction(poll.quorum_percent, 100)
+    if poll.method == PollMethod.YES_NO_ABSTAIN:
+        return tally.tally_yes_no_abstain(ballots, poll.eligible_count, quorum, THRESHOLDS[poll.threshold])
+    options = _option_ids(poll.id)
+    if poll.method == PollMethod.APPROVAL:
+        return tally.tally_approval([frozenset(b) for b in ballots], options, poll.eligible_count, quorum)
+    return tally.tally_ranked_choice([tuple(b) for b in ballots], options, poll.eligible_count, quorum)
+
+
+def close_poll(advisor, poll: Poll) -> None:
+    """Close an open poll, tally it, store the result and move the proposal (yes / no / abstain polls)."""
+    _require_manager(advisor)
+    poll_id = poll.id
+    try:
+        closed = db.session.execute(
+            update(Poll).where(Poll.id == poll_id, Poll.status == PollStatus.OPEN)
+            .values(status=PollStatus.CLOSED).execution_options(synchronize_session=False)
+        )
+        if closed.rowcount != 1:
+            raise ServiceError(_l("Only an open poll can be closed."))
+        db.session.refresh(poll)
+        poll.closed_at = utcnow()  # under the lock: every vote stored so far came before it
+        result = tally_poll(poll)
+        poll.result_json = json.dumps(dataclasses.asdict(result), default=_jsonable, sort_keys=True)
+        poll.outcome = result.outcome.value
+        proposal = poll.proposal
+        if proposal is not None and poll.method == PollMethod.YES_NO_ABSTAIN:
+            target = ProposalStatus.PASSED if result.outcome is tally.Outcome.PASSED else ProposalStatus.NOT_PASSED
+            previous = proposal.status
+            proposal.status = target
+            proposal.updated_at = poll.closed_at
+            _event(proposal, advisor, target, previous)
+        record_audit("poll.closed", actor=advisor, poll_id=poll_id, proposal_id=poll.proposal_id,
+                     outcome=poll.outcome, cast=result.cast, eligible=result.eligible)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    poll_changed.send(poll_id, what="closed")
+
+
+def turnout(poll: Poll) -> tuple[int, int]:
+    """(members who voted, eligible members)."""
+    voted = db.session.scalar(select(func.count()).select_from(Participation).where(Participation.poll_id == poll.id))
+    return voted or 0, poll.eligible_count
+
+
+def results(viewer, poll: Poll) -> dict | None:
+    """Counts when the poll is closed (the final tally) or shows results live; None otherwise, for every role.
+
+    Never contains voter ids.
+    """
+    if poll.status == PollStatus.CLOSED and poll.result_json:
+        return {"final": True, **json.loads(poll.result_json)}
+    if poll.status != PollStatus.OPEN or not poll.results_live:
+        return None
+    counts = dict(db.session.execute(select(PollCount.choice, PollCount.count).where(PollCount.poll_id == poll.id))
+                  .tuples().all())
+    cast, eligible = turnout(poll)
+    return {"final": False, "counts": counts, "cast": cast, "eligible": eligible,
+            "turnout": tally.percent(cast, eligible)}
+
+
+def verify_receipt(poll: Poll, code: str) -> bool:
+    """Whether a ballot with this receipt code is stored (and so counted) in the poll."""
+    if not isinstance(code, str) or not code.strip():
+        return False
+    return bool(db.session.scalar(select(exists().where(Ballot.poll_id == poll.id,
+                                                        Ballot.receipt_hash == _receipt_hash(code)))))
+
