@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..common.errors import ServiceError
 from ..common.roles import Role
@@ -94,10 +95,12 @@ def summarize(viewer, meeting: Meeting) -> AttendanceSummary:
                                 can_check_in=check_in_open(meeting) and not checked_in)
     if viewer.role in (Role.ADVISOR, Role.ADMIN):
         summary.rsvps = list(db.session.scalars(
-            select(Rsvp).where(Rsvp.meeting_id == meeting.id).order_by(Rsvp.answer, Rsvp.updated_at)
+            select(Rsvp).where(Rsvp.meeting_id == meeting.id).options(selectinload(Rsvp.user))
+            .order_by(Rsvp.answer, Rsvp.updated_at)
         ))
         summary.attendees = list(db.session.scalars(
-            select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(Attendance.checked_in_at)
+            select(Attendance).where(Attendance.meeting_id == meeting.id).options(selectinload(Attendance.user))
+            .order_by(Attendance.checked_in_at)
         ))
     return summary
 

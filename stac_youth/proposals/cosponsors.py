@@ -33,10 +33,13 @@ def invite_cosponsor(author, proposal: Proposal, member: User | None) -> Cospons
     return sponsor
 
 
+def invitation_for(user, proposal: Proposal) -> Cosponsor | None:
+    """The user's co-sponsor invitation on the proposal (accepted or not), if any."""
+    return next((sponsor for sponsor in proposal.sponsors if sponsor.user_id == user.id), None)
+
+
 def _invitation(user, proposal: Proposal) -> Cosponsor:
-    sponsor = db.session.scalar(
-        select(Cosponsor).where(Cosponsor.proposal_id == proposal.id, Cosponsor.user_id == user.id)
-    )
+    sponsor = invitation_for(user, proposal)
     if sponsor is None:
         raise ServiceError(_l("You were not invited to co-sponsor this proposal."))
     return sponsor

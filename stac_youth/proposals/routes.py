@@ -104,7 +104,7 @@ def detail(proposal_id: int):
     return render_template(
         "proposals/detail.html", proposal=proposal, thread=comments.thread(proposal), comment_form=CommentForm(),
         invite_form=invite_form, is_sponsor=services.is_sponsor(me, proposal),
-        my_invitation=next((s for s in proposal.sponsors if s.user_id == me.id), None),
+        my_invitation=cosponsors.invitation_for(me, proposal),
         can_advance=services.ADVISOR_MOVES.get(ProposalStatus(proposal.status)),
         may_edit_comment=lambda comment: comments.may_edit(me, comment),
     )
