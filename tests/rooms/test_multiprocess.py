@@ -28,6 +28,7 @@ from stac_youth.extensions import db
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NS = "/rooms"
 WAIT = 10.0  # seconds: the bound of every wait
+START_WAIT = 30.0  # seconds for both servers to answer /healthz (imports are slow on a loaded machine)
 PASSWORD = "correct horse battery staple"
 
 
@@ -200,7 +201,7 @@ def cluster(redis_url, tmp_path_factory):
     try:
         for name in ("A", "B"):
             servers.append(Server(name, env, folder))
-        deadline = time.monotonic() + WAIT
+        deadline = time.monotonic() + START_WAIT
         for server in servers:
             server.wait_until_healthy(deadline)
         yield {"a": servers[0], "b": servers[1], "emails": emails, "room_id": room_id, "run": run}
