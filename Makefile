@@ -41,6 +41,8 @@ test: install-dev
 vendor:
 	npm ci && npm run vendor
 
-# Room fan-out, the app next to a bare Socket.IO server (about a minute; see README "Benchmarks").
+# Room fan-out, poll tallies, vote throughput on SQLite and PostgreSQL (a few minutes; see README "Benchmarks").
 bench: install-dev
 	$(BIN)/python -m benchmarks room
+	$(BIN)/python -m benchmarks tally
+	$(BIN)/python -m benchmarks vote

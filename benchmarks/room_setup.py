@@ -40,6 +40,23 @@ def sender_count(rate: float, limit: int, window_seconds: float) -> int:
     return max(1, math.ceil(rate / per_account))
 
 
+def cookie_maker(app):
+    """user -> the signed session cookie a browser holds after signing in, made with the app's own start_session."""
+    from flask import session
+
+    from stac_youth.members.sessions import start_session
+
+    serializer = app.session_interface.get_signing_serializer(app)
+
+    def cookie_for(user) -> str:
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                      headers={"User-Agent": USER_AGENT}):
+            start_session(user)
+            return serializer.dumps(dict(session))
+
+    return cookie_for
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
@@ -49,7 +66,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history", type=int, default=60, help="messages already in the room before the run")
     args = parser.parse_args(argv)
 
-    from flask import session
     from flask_migrate import upgrade
 
     from stac_youth import create_app
@@ -59,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     from stac_youth.extensions import db
     from stac_youth.members.bootstrap import create_account
     from stac_youth.members.models import User
-    from stac_youth.members.sessions import start_session
     from stac_youth.rooms import messages as room_messages
     from stac_youth.rooms.models import Message
     from stac_youth.rooms.rooms import create_topic_room
@@ -90,14 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.history)
         ])
         db.session.commit()
-        serializer = app.session_interface.get_signing_serializer(app)
-
-        def cookie_for(user: User) -> str:
-            with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
-                                          headers={"User-Agent": USER_AGENT}):
-                start_session(user)
-                return serializer.dumps(dict(session))
-
+        cookie_for = cookie_maker(app)
         result = {
             "room_id": room.id,
             "cookie_name": app.config["SESSION_COOKIE_NAME"],

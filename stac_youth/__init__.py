@@ -16,6 +16,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_security(app)
     register_blueprints(app)
     register_socket_events(app)
+    register_background_tasks(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -104,6 +105,13 @@ def register_socket_events(app: Flask) -> None:
         manage_session=False,
         async_mode="threading",
     )
+
+
+def register_background_tasks(app: Flask) -> None:
+    """Timed work each server process does by itself: opening and closing scheduled polls."""
+    from .proposals.poll_events import init_poll_schedule
+
+    init_poll_schedule(app)
 
 
 def register_error_handlers(app: Flask) -> None:

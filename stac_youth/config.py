@@ -35,6 +35,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'stac_youth.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie
+    SESSION_REFRESH_EACH_REQUEST = False
+    #: how often each server process opens and closes scheduled polls (0: only when a poll's page is loaded)
+    POLL_SCHEDULE_SECONDS = 15
     AVATAR_DIR = Path(os.environ.get("AVATAR_DIR") or INSTANCE_DIR / "avatars")
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     AVATAR_MAX_BYTES = 2 * 1024 * 1024
@@ -90,6 +94,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
     SERVER_NAME = None
+    POLL_SCHEDULE_SECONDS = 0
 
     @classmethod
     def secret_key(cls) -> str:

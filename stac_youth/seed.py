@@ -161,6 +161,18 @@ DEMO_PROPOSALS = [
     ("student2@example.org", "Family nights in Spanish and English",
      "Schools hold monthly family nights with interpretation and childcare.",
      "Family and community engagement", "Central Valley", "in_discussion"),
+    ("student3@example.org", "Free transit passes for students",
+     "Every student gets a free bus and rail pass for school, work and community activities.",
+     "Mental health and wellness", "Greater Los Angeles", "in_discussion"),
+    ("student4@example.org", "Students on every school site council",
+     "Each school site council keeps two seats for students elected by their classmates.",
+     "Family and community engagement", "Bay Area", "in_discussion"),
+]
+
+#: (proposal title, secret ballot, results live, closed, votes in student order: y(es), n(o), a(bstain), -(none))
+DEMO_POLLS = [
+    ("Free transit passes for students", False, False, True, "yyyyynyyaynn"),
+    ("Students on every school site council", False, True, False, "yyny-a-y----"),
 ]
 
 
@@ -192,6 +204,28 @@ def seed_proposals(regions: dict[str, Region]) -> None:
         services.submit_proposal(author, proposal)
         if status == "in_discussion":
             services.advance_proposal(advisor, proposal)
+
+
+def seed_polls() -> None:
+    """A counted poll (the proposal passed) and an open poll with live results; skipped when present."""
+    from .proposals import polls
+    from .proposals.models import Proposal
+    from .proposals.poll_models import Poll
+
+    advisor = find_user_by_email("advisor@example.org")
+    choices = {"y": "yes", "n": "no", "a": "abstain"}
+    for title, secret, live, closed, votes in DEMO_POLLS:
+        proposal = db.session.scalar(select(Proposal).where(Proposal.title == title))
+        if proposal is None or db.session.scalar(select(Poll.id).where(Poll.proposal_id == proposal.id)):
+            continue
+        poll = polls.create_poll(advisor, proposal, f"Do you support the proposal “{title}”?", "yes_no_abstain",
+                                 secret=secret, results_live=live, quorum_percent=25)
+        polls.open_poll(advisor, poll)
+        for number, vote in enumerate(votes, start=1):
+            if vote in choices:
+                polls.cast_ballot(find_user_by_email(f"student{number}@example.org"), poll, choices[vote])
+        if closed:
+            polls.close_poll(advisor, poll)
 
 
 def seed_regions() -> dict[str, Region]:
@@ -234,4 +268,5 @@ def seed_demo_data(password: str) -> list[tuple[str, str, bool]]:
     seed_rooms(regions)
     seed_themes()
     seed_proposals(regions)
+    seed_polls()
     return report

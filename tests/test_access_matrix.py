@@ -21,7 +21,7 @@ from stac_youth.extensions import db
 from stac_youth.meetings import agenda, calendar, services
 from stac_youth.members.models import Invitation, Region, User
 from stac_youth.proposals import comments as proposal_comments
-from stac_youth.proposals import cosponsors
+from stac_youth.proposals import cosponsors, polls
 from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import moderation, rooms
 from tests.conftest import PASSWORD, UserFactory, login
@@ -111,11 +111,17 @@ def _world(make_user) -> dict:
     cosponsors.invite_cosponsor(target, proposal, users["member"])
     comment = proposal_comments.add_comment(target, proposal, "I *like* it")
     doomed_comment = proposal_comments.add_comment(target, proposal, "Delete me")
+    # An open poll on the meeting's first agenda item that everyone may see, and a draft one to open (closing
+    # acts on the open one: a closed poll is still shown to everyone).
+    poll = polls.create_poll(users["advisor"], None, "Which theme first?", "yes_no_abstain", agenda_item=item)
+    polls.open_poll(users["advisor"], poll)
+    draft_poll = polls.create_poll(users["advisor"], None, "Not yet?", "yes_no_abstain")
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
            "meeting_id": meeting.id, "item_id": item.id,
            "room_id": room.id, "message_id": message.id, "report_id": report.id,
-           "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id}
+           "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id, "poll_id": poll.id}
     per_endpoint = {
+        "proposals.poll_open": {"poll_id": draft_poll.id},
         "meetings.delete": {"meeting_id": doomed.id},
         "meetings.delete_item": {"item_id": doomed_item.id},
         "meetings.feed": {"token": calendar.regenerate_feed_token(target)},
@@ -227,6 +233,39 @@ def test_a_draft_is_a_404_on_every_proposal_route_for_other_members(app, client,
         other = app.test_client()
         assert login(other, user).status_code == 302
         assert other.get(f"/proposals/{draft.id}").status_code == 200
+
+
+def test_a_hidden_poll_is_a_404_on_every_poll_route_for_members(app, client, make_user):
+    """IDOR: a draft poll, or one of another region's meeting, answers a member like a missing one."""
+    from tests.meetings.helpers import make_meeting
+    from tests.meetings.helpers import region as region_named
+
+    advisor = make_user("advisor")
+    outsider = make_user("member", region_id=region_named("Bay Area").id)
+    draft = polls.create_poll(advisor, None, "Secret draft poll?", "yes_no_abstain")
+    meeting = make_meeting(advisor, "published", items=("Local vote",),
+                           region_ids=(region_named("Greater Los Angeles").id,))
+    regional = polls.create_poll(advisor, None, "Regional poll?", "yes_no_abstain", agenda_item=meeting.items[0])
+    polls.open_poll(advisor, regional)
+    missing_id = regional.id + 1000
+    adapter = app.url_map.bind("localhost")
+    rules = [rule for rule in app.url_map.iter_rules()
+             if "poll_id" in rule.arguments and Role.MEMBER in policy.ROUTES[rule.endpoint]]
+    assert len(rules) >= 6
+    assert login(client, outsider).status_code == 302
+    for rule in rules:
+        for poll_id in (draft.id, regional.id, missing_id):
+            url = adapter.build(rule.endpoint, {"poll_id": poll_id})
+            for method in METHODS:
+                if method in rule.methods:
+                    response = client.open(url, method=method, data={"choice": "yes", "receipt": "AAAA-BBBB-CCCC-DDDD"})
+                    assert response.status_code == 404, (method, url, response.status_code)
+                    assert b"Secret draft poll?" not in response.data and b"Regional poll?" not in response.data
+    assert b"Secret draft poll?" not in client.get("/polls").data and b"Regional poll?" not in client.get("/polls").data
+    assert client.get(f"/agenda-items/{meeting.items[0].id}/poll-panel").status_code == 404
+    db.session.expire_all()
+    assert (draft.status, regional.status) == ("draft", "open")
+    assert polls.turnout(regional) == (0, 0)
 
 
 def test_calendar_feed_needs_a_real_token(app, client, make_user):

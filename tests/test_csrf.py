@@ -25,8 +25,9 @@ from stac_youth.meetings import agenda, services
 from stac_youth.meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from stac_youth.members.models import Invitation, PasswordResetToken, Region, User
 from stac_youth.proposals import comments as proposal_comments
-from stac_youth.proposals import cosponsors
+from stac_youth.proposals import cosponsors, polls
 from stac_youth.proposals.models import Comment, CommentReport, Cosponsor, Proposal, Theme
+from stac_youth.proposals.poll_models import Ballot, Participation, Poll
 from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import moderation, rooms
 from stac_youth.rooms.models import Message, MessageReport, Mute, Room, SpeakerRequest
@@ -116,6 +117,8 @@ def world(make_app):
         submitted = make_proposal(target, status="submitted", title="Submitted proposal")
         own_comment = proposal_comments.add_comment(proposer, submitted, "My first *thought*")
         doomed_comment = proposal_comments.add_comment(target, submitted, "Delete me")
+        # A draft poll the valid-token pass walks through its life: opened, voted in, its receipt checked, closed.
+        poll = polls.create_poll(advisor, None, "Which theme first?", "yes_no_abstain")
         data = {
             "app": app,
             "emails": {"admin": admin.email, "target": target.email, "leaver": leaver.email,
@@ -124,7 +127,8 @@ def world(make_app):
             "ids": {"user_id": target.id, "invitation_id": pending.id, "region_id": region.id,
                     "meeting_id": meeting.id, "item_id": second.id, "room_id": room.id,
                     "message_id": to_report.id, "report_id": report.id,
-                    "proposal_id": submitted.id, "comment_id": own_comment.id, "theme_id": topic.id},
+                    "proposal_id": submitted.id, "comment_id": own_comment.id, "theme_id": topic.id,
+                    "poll_id": poll.id},
             "per_endpoint": {
                 "meetings.publish": {"meeting_id": draft.id},
                 "meetings.edit": {"meeting_id": draft.id},
@@ -141,6 +145,7 @@ def world(make_app):
             "proposal": {"draft": draft_proposal.id, "submitted": submitted.id, "comment": own_comment.id,
                          "doomed": doomed_comment.id, "theme": topic.id, "cosponsor": cosponsor.id,
                          "decliner": decliner.id},
+            "poll": {"id": poll.id, "item": second.id, "proposal": submitted.id, "voter": attendee.id},
         }
     yield data
     limiter.reset()
@@ -221,6 +226,14 @@ def _payloads(data) -> dict[str, dict]:
         "proposals.delete_comment": {},
         "admin.themes": {"new-name": "Climate and environment"},
         "admin.update_theme": {"name": "Mental health", "active": "1"},
+        "proposals.poll_new_for_proposal": {"question": "Adopt it?", "method": "yes_no_abstain", "options": "",
+                                            "threshold": "simple", "quorum_percent": "50"},
+        "proposals.poll_new_for_item": {"question": "Which theme?", "method": "approval",
+                                        "options": "Wellness\nTransit", "threshold": "simple", "quorum_percent": "0"},
+        "proposals.poll_open": {},
+        "proposals.poll_vote": {"choice": "yes"},
+        "proposals.poll_receipt": {"receipt": "AAAA-BBBB-CCCC-DDDD"},
+        "proposals.poll_close": {},
     }
 
 
@@ -238,6 +251,8 @@ ORDER = [
     "proposals.new", "proposals.edit", "proposals.invite", "proposals.accept", "proposals.decline",
     "proposals.submit", "proposals.advance", "proposals.comment", "proposals.edit_comment",
     "proposals.report_comment", "proposals.delete_comment", "admin.themes", "admin.update_theme",
+    "proposals.poll_new_for_proposal", "proposals.poll_new_for_item", "proposals.poll_open", "proposals.poll_vote",
+    "proposals.poll_receipt", "proposals.poll_close",
     "members.change_password", "auth.logout_everywhere", "members.delete_account", "auth.logout",
 ]
 #: Who sends the valid-token request: public routes go anonymous, delete_account, the RSVP / check-in and the
@@ -245,7 +260,7 @@ ORDER = [
 ACTOR = {
     "members.delete_account": "leaver", "meetings.rsvp": "attendee", "meetings.check_in": "attendee",
     **{f"proposals.{name}": "proposer" for name in ("new", "edit", "invite", "submit", "comment", "edit_comment")},
-    "proposals.accept": "cosponsor", "proposals.decline": "decliner",
+    "proposals.accept": "cosponsor", "proposals.decline": "decliner", "proposals.poll_vote": "attendee",
 }
 
 
@@ -445,13 +460,15 @@ def test_post_with_a_valid_token_is_accepted(world):
             anonymous.post("/logout", data={"csrf_token": _token(anonymous, "/account")})
         if endpoint == "home.set_language":
             assert _language(anonymous) == "es"
-    # Every route but the session-only ones changed the database: the payloads do reach the services.
-    assert set(unchanged) <= {"home.set_language", "auth.login", "auth.logout"}, unchanged
+    # Every route but the session-only ones and the receipt check changed the database: the payloads do reach the
+    # services.
+    assert set(unchanged) <= {"home.set_language", "auth.login", "auth.logout", "proposals.poll_receipt"}, unchanged
     assert not _signed_in(admin)  # logout went through
     assert not _signed_in(leaver)  # the account is erased
     _assert_the_meeting_went_through_its_life(world)
     _assert_the_room_routes_did_their_work(world)
     _assert_the_proposal_routes_did_their_work(world)
+    _assert_the_poll_went_through_its_life(world)
 
 
 def _assert_the_meeting_went_through_its_life(data) -> None:
@@ -520,3 +537,22 @@ def _assert_the_proposal_routes_did_their_work(data) -> None:
         assert {"Climate and environment", "Mental health"} <= names
         audited = set(db.session.scalars(db.select(AuditEvent.action)))
         assert {"proposal.moved", "proposal.comment_deleted", "theme.created", "theme.updated"} <= audited
+
+
+def _assert_the_poll_went_through_its_life(data) -> None:
+    """The poll routes did what their payloads asked: two polls drafted, and one opened, voted in and closed."""
+    ids = data["poll"]
+    with data["app"].app_context():
+        poll = db.session.get(Poll, ids["id"])
+        assert poll.status == "closed" and poll.result["counts"] == {"yes": 1, "no": 0, "abstain": 0}
+        assert db.session.scalars(db.select(Participation.user_id).where(Participation.poll_id == poll.id)).all() \
+            == [ids["voter"]]
+        assert db.session.scalars(db.select(Ballot.choices).where(Ballot.poll_id == poll.id)).all() == ['"yes"']
+        on_proposal = db.session.scalar(db.select(Poll).where(Poll.question == "Adopt it?"))
+        assert (on_proposal.proposal_id, on_proposal.status, on_proposal.quorum_percent) \
+            == (ids["proposal"], "draft", 50)
+        on_item = db.session.scalar(db.select(Poll).where(Poll.question == "Which theme?"))
+        assert on_item.agenda_item_id == ids["item"] and [o.label for o in on_item.options] == ["Wellness", "Transit"]
+        actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.action.like("poll.%"))
+                                     .order_by(AuditEvent.id)).all()
+        assert actions == ["poll.created", "poll.created", "poll.created", "poll.opened", "poll.closed"]

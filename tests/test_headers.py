@@ -24,6 +24,7 @@ from stac_youth.extensions import db, limiter
 from stac_youth.meetings import agenda, calendar, minutes, services
 from stac_youth.members.models import Invitation, Region
 from stac_youth.proposals import comments as proposal_comments
+from stac_youth.proposals import polls
 from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import rooms
 from tests.conftest import PASSWORD, UserFactory, login
@@ -172,9 +173,14 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
                              description="See [the plan](/meetings) and *this*")
     comment = proposal_comments.add_comment(target, proposal, "I **like** [it](/proposals)")
     proposal_comments.add_comment(target, proposal, "Me too", parent=comment)
+    # A closed poll with a ballot (so its results, chart and CSV export are shown to everyone)
+    poll = polls.create_poll(users["advisor"], None, "Which theme first?", "approval", ["Wellness", "Transit"])
+    polls.open_poll(users["advisor"], poll)
+    polls.cast_ballot(target, poll, [poll.options[1].id])
+    polls.close_poll(users["advisor"], poll)
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
            "room_id": room.id, "message_id": message.id,
-           "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id}
+           "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id, "poll_id": poll.id}
     tokens = {"meetings.feed": calendar.regenerate_feed_token(target)}
     urls = {}  # every GET route once, the meeting routes once per meeting state
     for meeting_id, item_id in _meetings_in_every_state(users["advisor"]):
@@ -193,6 +199,8 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
         where = f"{principal} GET {url}"
         assert response.status_code < 500, where
         if endpoint == "proposals.edit_comment":  # only its author may edit: others are sent back to the proposal
+            assert response.status_code == 302, (where, response.status_code)
+        elif endpoint == "proposals.poll_voted":  # a receipt shows once, right after a vote: here back to the poll
             assert response.status_code == 302, (where, response.status_code)
         elif endpoint.startswith(("meetings.", "rooms.", "proposals.", "admin.")):  # real ids: the page itself
             assert response.status_code == 200, (where, response.status_code)

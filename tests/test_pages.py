@@ -44,6 +44,29 @@ def failing_app(make_app, monkeypatch):
     return app
 
 
+@pytest.mark.parametrize(("language", "text"), [("en", "Busy right now"), ("es", "Hay mucha actividad ahora")])
+def test_a_locked_database_answers_503_to_try_again_and_other_database_errors_500(make_app, monkeypatch, language,
+                                                                                    text):
+    from sqlalchemy.exc import OperationalError
+
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    def locked():
+        raise OperationalError("UPDATE polls", {}, Exception("database is locked"))
+
+    def broken():
+        raise OperationalError("SELECT", {}, Exception("no such table: polls"))
+
+    app.add_url_rule("/locked", "locked", locked)
+    app.add_url_rule("/broken", "broken", broken)
+    monkeypatch.setitem(policy.ROUTES, "locked", policy.PUBLIC)
+    monkeypatch.setitem(policy.ROUTES, "broken", policy.PUBLIC)
+    response = app.test_client().get("/locked", headers={"Accept-Language": language})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+    assert text in response.get_data(as_text=True)
+    assert app.test_client().get("/broken").status_code == 500
+
+
 @pytest.mark.parametrize(("language", "text"), [("en", "Something went wrong on our side"),
                                                 ("es", "Algo salió mal de nuestro lado")])
 def test_server_error_page_is_translated_and_leaks_nothing(failing_app, language, text):
@@ -56,5 +79,38 @@ def test_server_error_page_is_translated_and_leaks_nothing(failing_app, language
 
 def test_an_absurd_id_in_a_url_is_a_404_not_a_crash(client, make_user):
     login(client, make_user("admin"))
-    for url in ["/members/" + "9" * 30, "/meetings/" + "9" * 30, "/meetings/2147483648"]:
+    for url in ["/members/" + "9" * 30, "/meetings/" + "9" * 30, "/meetings/2147483648", "/polls/" + "9" * 30,
+                "/polls/2147483648", "/polls/2147483647", "/polls/2147483647/live.json",
+                "/agenda-items/2147483648/poll-panel"]:
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "America/New_York"])
+def test_poll_schedule_times_are_shown_and_read_in_the_viewers_zone(client, make_user, zone):
+    from datetime import timedelta
+
+    from stac_youth.common.time import utcnow
+    from stac_youth.proposals import polls
+    from stac_youth.proposals.poll_models import Poll
+
+    advisor = make_user("advisor", timezone=zone)
+    opens_utc = (utcnow() + timedelta(days=3)).replace(minute=15, second=0, microsecond=0)
+    poll = polls.create_poll(advisor, None, "Which theme?", "yes_no_abstain", opens_at=opens_utc)
+    login(client, advisor)
+    page = client.get(f"/polls/{poll.id}").get_data(as_text=True)
+    expected = format_datetime(opens_utc.replace(tzinfo=UTC), "short", tzinfo=ZoneInfo(zone), locale="en")
+    assert f"Opens by itself at {expected}" in page
+    # The form reads a typed time in the same zone.
+    typed = opens_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+    form = {"question": "Typed in my zone?", "method": "yes_no_abstain", "options": "", "threshold": "simple",
+            "quorum_percent": "0", "opens_at": typed, "closes_at": ""}
+    response = client.post(f"/agenda-items/{_agenda_item(advisor)}/polls/new", data=form)
+    assert response.status_code == 302
+    created = db.session.scalar(db.select(Poll).where(Poll.question == "Typed in my zone?"))
+    assert created.opens_at == opens_utc
+
+
+def _agenda_item(advisor) -> int:
+    from tests.meetings.helpers import make_meeting
+
+    return make_meeting(advisor, "published", items=("Vote",)).items[0].id

@@ -201,6 +201,69 @@ def test_vectors_in_another_members_profile_are_inert_for_an_admin_viewer(client
     assert failures == []
 
 
+# --- poll questions and option labels ------------------------------------------------------------------------------
+
+def test_poll_questions_and_option_labels_render_inert(app, client, make_user):
+    """Loomio 2026: stored XSS through poll titles. Vectors typed into the poll form as the question and as an option
+    are shown as text on the poll page, the panels, the lists and the results, and stay plain cells in the CSV."""
+    import csv
+    import io
+
+    from stac_youth.proposals import polls
+    from stac_youth.proposals.poll_models import Poll
+    from tests.conftest import login
+    from tests.meetings.helpers import make_meeting
+
+    advisor, voter = make_user("advisor"), make_user("member")
+    item = make_meeting(advisor, "live", items=("Vote",)).items[0]
+    staff, member = app.test_client(), app.test_client()
+    assert login(staff, advisor).status_code == 302 and login(member, voter).status_code == 302
+    vectors = [vector for vector in VECTORS if "\n" not in vector]
+    live = f"/meetings/{item.meeting_id}/live"
+    own = set(audit_html(member.get(live).get_data(as_text=True)))  # the chat's own <template>, before any poll
+    assert own <= {"<template> element"}
+    failures = []
+    for vector in vectors:
+        response = staff.post(f"/agenda-items/{item.id}/polls/new", data={
+            "question": vector, "method": "approval", "options": f"{vector}\nPlain option", "threshold": "simple",
+            "quorum_percent": "0"})
+        assert response.status_code == 302, (vector, response.get_data(as_text=True)[:300])
+        poll = db.session.scalars(db.select(Poll).order_by(Poll.id.desc())).first()
+        assert poll.question == vector.strip() and poll.options[0].label == vector.strip()  # stored as typed
+        polls.open_poll(advisor, poll)
+        polls.cast_ballot(voter, poll, [poll.options[0].id])
+        pages = {"poll page": (member, f"/polls/{poll.id}"), "panel": (member, f"/polls/{poll.id}/panel"),
+                 "item panel": (staff, f"/agenda-items/{item.id}/poll-panel"),
+                 "live meeting": (member, live), "polls": (member, "/polls"),
+                 "home": (member, "/"), "advisor home": (staff, "/")}
+        for name, (viewer, url) in pages.items():
+            response = viewer.get(url)
+            assert response.status_code == 200, (name, vector)
+            html = response.get_data(as_text=True)
+            failures += [f"{name} {vector!r}: {problem}" for problem in audit_html(html) if problem not in own]
+            if "<script>alert(1)</script>" in vector:
+                assert "<script>alert(1)" not in html, (name, vector)
+                if name != "home":  # the member voted already: nothing waits for their vote on the home page
+                    assert "&lt;script&gt;alert(1)" in html, (name, vector)
+        polls.close_poll(advisor, poll)
+        # the results: table, chart, who voted with their choice, for the advisor
+        html = staff.get(f"/polls/{poll.id}").get_data(as_text=True)
+        assert "results-table" in html and 'id="voters-title"' in html
+        charts = html.count('<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+                            'focusable="false"><rect class="bar-fill')
+        assert charts == len(poll.options) == html.count("<svg")  # every <svg> is a bar of the app's own chart
+        failures += [f"results {vector!r}: {problem}" for problem in audit_html(html) if problem != "<svg> element"]
+        response = staff.get(f"/polls/{poll.id}/results.csv")
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+        formula = vector.strip()[:1] in ("=", "+", "-", "@")
+        assert rows[0] == ["Poll", ("'" if formula else "") + vector.strip()], vector  # one cell, quoted as needed
+        assert [("'" if formula else "") + vector.strip(), "1", "100.0"] in rows, vector
+    assert failures == []
+
+
 # --- the Markdown renderer on its own ---------------------------------------------------------------------------
 
 class _Fragment(HTMLParser):

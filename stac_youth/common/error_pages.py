@@ -1,9 +1,10 @@
-"""Error pages 400, 403, 404, 413, 429 and 500 in the user's language."""
+"""Error pages 400, 403, 404, 413, 429, 500 and 503 in the user's language."""
 
 from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -25,6 +26,15 @@ def _internal_error(_error: Exception):
     return render_template("errors/500.html"), 500
 
 
+def _database_error(error: OperationalError):
+    """A database too busy to answer in time (SQLite's write lock under load): nothing was saved, try again."""
+    db.session.rollback()
+    if "locked" not in str(error.orig).lower():
+        raise error
+    response = render_template("errors/503.html"), 503, {"Retry-After": "2"}
+    return response
+
+
 def init_error_pages(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(CSRFError, _csrf_error)
@@ -32,3 +42,4 @@ def init_error_pages(app: Flask) -> None:
         if code != 500:
             app.register_error_handler(code, _render)
     app.register_error_handler(500, _internal_error)
+    app.register_error_handler(OperationalError, _database_error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .audit import action_label
@@ -39,6 +39,11 @@ def local_span(starts_at, ends_at) -> str:
     return f"{local_datetime(starts_at, 'short')} – {local_datetime(ends_at, 'short')}"
 
 
+def one_decimal(value) -> str:
+    """A share or percentage with one decimal, in the reader's number format: 41.7 / 41,7."""
+    return format_decimal(value or 0, format="#,##0.0")
+
+
 def init_templating(app: Flask) -> None:
     """Register the filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
@@ -46,6 +51,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(member_name, "member_name")
     app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(one_decimal, "one_decimal")
     app.add_template_global(local_span, "local_span")
     app.add_template_filter(lambda role: ROLE_NAMES.get(role, role), "role_label")
     app.add_template_global(lambda: str(get_locale()), "current_language")

@@ -15,6 +15,9 @@ from ..meetings.models import Meeting, MeetingStatus
 from ..meetings.visibility import may_manage_meetings, visible_meetings
 from ..members.models import Invitation, Region, User
 from ..proposals.models import Proposal, ProposalStatus
+from ..proposals.poll_models import Poll
+from ..proposals.poll_views import may_manage as may_manage_polls
+from ..proposals.poll_views import open_polls_to_vote, visible_polls
 from ..rooms.access import may_moderate
 from ..rooms.moderation import open_reports
 from ..rooms.rooms import RoomListEntry, list_rooms
@@ -39,6 +42,8 @@ class Dashboard:
     my_proposals: list[Proposal] = field(default_factory=list)
     waiting_proposals: list[Proposal] = field(default_factory=list)
     open_reports: int = 0
+    polls_to_vote: list[Poll] = field(default_factory=list)
+    recent_polls: list[Poll] = field(default_factory=list)
 
 
 def _missing_profile_fields(user: User) -> list[str]:
@@ -71,6 +76,10 @@ def build_dashboard(user: User) -> Dashboard:
     """The home cards for the user's role, most urgent first."""
     board = Dashboard(profile_missing=_missing_profile_fields(user))
     _add_meetings(board, user)
+    if user.role == Role.MEMBER:
+        board.polls_to_vote = open_polls_to_vote(user)[:5]
+    elif may_manage_polls(user):
+        board.recent_polls = visible_polls(user, limit=5)
     board.unread_rooms = [entry for entry in list_rooms(user) if entry.unread][:5]
     board.my_proposals = list(db.session.scalars(
         select(Proposal).where(Proposal.author_id == user.id).order_by(Proposal.updated_at.desc()).limit(5)

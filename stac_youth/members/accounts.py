@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..common.audit import record_audit
 from ..common.errors import ServiceError
@@ -25,21 +25,24 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
 
 
+_USER_WITH_OPEN_LOGIN = select(User).where(
+    User.id == bindparam("user_id"),
+    User.session_version == bindparam("version"),
+    User.active.is_(True),
+    User.deleted_at.is_(None),
+    open_login_exists(bindparam("user_id"), None, token_hash=bindparam("token_hash"), now=bindparam("now")),
+)
+
+
 def load_user_from_login_id(login_id: str) -> User | None:
     """Resolve Flask-Login's id "<user>:<session version>:<device token>"; anything stale means signed out."""
     parts = login_id.split(":")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
         return None
-    # One query for the user and their open device login: it runs on every request and every socket event.
-    user = db.session.scalar(
-        select(User).where(
-            User.id == int(parts[0]),
-            User.session_version == int(parts[1]),
-            User.active.is_(True),
-            User.deleted_at.is_(None),
-            open_login_exists(int(parts[0]), parts[2]),
-        )
-    )
+    # One query for the user and their open device login: it runs on every request and every socket event, so the
+    # statement is built once and only its parameters change.
+    user = db.session.scalar(_USER_WITH_OPEN_LOGIN, {
+        "user_id": int(parts[0]), "version": int(parts[1]), "token_hash": hash_token(parts[2]), "now": utcnow()})
     if user is not None:
         user.login_token = parts[2]
     return user

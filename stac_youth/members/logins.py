@@ -26,13 +26,13 @@ def open_login(user: User, remember: bool) -> str:
     return token
 
 
-def open_login_exists(user_id: int, token: str):
-    """A SQL condition: the device login is the user's, not ended and not expired."""
+def open_login_exists(user_id, token: str | None, token_hash=None, now=None):
+    """A SQL condition: the device login is the user's, not ended and not expired (values or bound parameters)."""
     return exists().where(
-        LoginSession.token_hash == hash_token(token),
+        LoginSession.token_hash == (token_hash if token_hash is not None else hash_token(token)),
         LoginSession.user_id == user_id,
         LoginSession.ended_at.is_(None),
-        LoginSession.expires_at > utcnow(),
+        LoginSession.expires_at > (now if now is not None else utcnow()),
     )
 
 

@@ -13,13 +13,15 @@ import dataclasses
 import enum
 import json
 import secrets
+from datetime import datetime
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..common.audit import record_audit
+from ..common.database import commit_keeping_loaded
 from ..common.errors import ServiceError
 from ..common.roles import Role
 from ..common.signals import poll_changed
@@ -54,6 +56,10 @@ THRESHOLDS = {PollThreshold.SIMPLE: tally.Threshold.SIMPLE_MAJORITY,
 ALREADY_VOTED = _l("You have already voted in this poll.")
 
 
+class InvalidBallot(ServiceError):
+    """The ballot does not fit the poll (unknown option, wrong shape): a bad request, not a conflict."""
+
+
 def _require_manager(user) -> None:
     if user is None or user.role not in POLL_MANAGERS or not user.is_active:
         raise ServiceError(_l("Only advisors can manage polls."))
@@ -61,8 +67,9 @@ def _require_manager(user) -> None:
 
 def create_poll(advisor, proposal: Proposal | None, question: str, method: str, options: list[str] | None = None,
                 secret: bool = False, results_live: bool = False, quorum_percent: int = 0,
-                threshold: str = PollThreshold.SIMPLE, agenda_item=None) -> Poll:
-    """An advisor drafts a poll on a proposal or an agenda item (or on its own)."""
+                threshold: str = PollThreshold.SIMPLE, agenda_item=None, opens_at: datetime | None = None,
+                closes_at: datetime | None = None) -> Poll:
+    """An advisor drafts a poll on a proposal or an agenda item; opens_at / closes_at (UTC) schedule it."""
     _require_manager(advisor)
     question = (question or "").strip()
     if not question:
@@ -73,6 +80,8 @@ def create_poll(advisor, proposal: Proposal | None, question: str, method: str, 
         raise ServiceError(_l("Choose how members vote."), field="method")
     if threshold not in set(PollThreshold):
         raise ServiceError(_l("Choose the majority needed."), field="threshold")
+    if secret and results_live:  # counts moving as a known person votes would tell what they voted
+        raise ServiceError(_l("A secret poll shows its results only when it closes."), field="results_live")
     if isinstance(quorum_percent, bool) or not isinstance(quorum_percent, int) or not 0 <= quorum_percent <= 100:
         raise ServiceError(_l("The quorum is a percentage from 0 to 100."), field="quorum_percent")
     labels = [(label or "").strip() for label in (options or [])]
@@ -89,26 +98,47 @@ def create_poll(advisor, proposal: Proposal | None, question: str, method: str, 
             raise ServiceError(_l("Two options have the same text."), field="options")
     if proposal is not None and proposal.status not in VOTABLE_PROPOSAL:
         raise ServiceError(_l("This proposal cannot be put to a vote now."))
+    _check_schedule(opens_at, closes_at)
     poll = Poll(proposal_id=proposal.id if proposal is not None else None,
                 agenda_item_id=agenda_item.id if agenda_item is not None else None,
                 question=question, method=str(method), secret=bool(secret), results_live=bool(results_live),
                 quorum_percent=quorum_percent, threshold=str(threshold), status=PollStatus.DRAFT,
-                created_by_id=advisor.id, created_at=utcnow())
+                created_by_id=advisor.id, created_at=utcnow(), opens_at=opens_at, closes_at=closes_at)
     poll.options = [PollOption(position=index, label=label) for index, label in enumerate(labels)]
     db.session.add(poll)
+    db.session.flush()
+    record_audit("poll.created", actor=advisor, poll_id=poll.id, proposal_id=poll.proposal_id,
+                 agenda_item_id=poll.agenda_item_id, method=poll.method, secret=poll.secret)
     db.session.commit()
     return poll
 
 
+def _check_schedule(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    now = utcnow()
+    if opens_at is not None and opens_at <= now:
+        raise ServiceError(_l("The opening time must be in the future."), field="opens_at")
+    if closes_at is not None and closes_at <= (opens_at or now):
+        raise ServiceError(_l("The closing time must come after the opening."), field="closes_at")
+
+
+#: the counter of members who voted (turnout), kept beside the per-choice counters
+CAST = "_cast"
+
+
 def _counter_keys(poll: Poll) -> list[str]:
     if poll.method == PollMethod.YES_NO_ABSTAIN:
-        return list(tally.CHOICES)
-    return [str(option.id) for option in poll.options]
+        return [*tally.CHOICES, CAST]
+    return [*(str(option.id) for option in poll.options), CAST]
 
 
 def open_poll(advisor, poll: Poll) -> None:
     """Open a draft poll: the active members at this moment are its voters, for good."""
     _require_manager(advisor)
+    _open(advisor, poll)
+
+
+def _open(actor, poll: Poll) -> None:
+    """Open the poll on behalf of an advisor, or of the schedule when actor is None."""
     if poll.status != PollStatus.DRAFT:
         raise ServiceError(_l("Only a draft poll can be opened."))
     proposal = poll.proposal
@@ -123,6 +153,9 @@ def open_poll(advisor, poll: Poll) -> None:
         raise ServiceError(_l("Only a draft poll can be opened."))
     now = utcnow()
     members = select(User.id).where(User.role == Role.MEMBER, User.active.is_(True), User.deleted_at.is_(None))
+    regions = _meeting_regions(poll)
+    if regions:  # a poll in a regional meeting is for the members of its regions
+        members = members.where(User.region_id.in_(regions))
     voter_ids = list(db.session.scalars(members))
     db.session.add_all(PollEligibility(poll_id=poll.id, user_id=user_id) for user_id in voter_ids)
     db.session.add_all(PollCount(poll_id=poll.id, choice=key, count=0) for key in _counter_keys(poll))
@@ -133,11 +166,23 @@ def open_poll(advisor, poll: Poll) -> None:
         previous = proposal.status
         proposal.status = ProposalStatus.IN_VOTE
         proposal.updated_at = now
-        _event(proposal, advisor, ProposalStatus.IN_VOTE, previous)
-    record_audit("poll.opened", actor=advisor, poll_id=poll.id, proposal_id=poll.proposal_id,
+        _event(proposal, actor or poll.created_by, ProposalStatus.IN_VOTE, previous)
+    record_audit("poll.opened", actor=actor, scheduled=actor is None, poll_id=poll.id, proposal_id=poll.proposal_id,
                  eligible=len(voter_ids), method=poll.method, secret=poll.secret)
     db.session.commit()
     poll_changed.send(poll.id, what="opened")
+
+
+def _meeting_regions(poll: Poll) -> list[int]:
+    """The regions of the meeting an agenda-item poll belongs to ([] for statewide meetings and other polls)."""
+    if poll.agenda_item is None:
+        return []
+    return [region.id for region in poll.agenda_item.meeting.regions]
+
+
+def accepting_votes(poll: Poll) -> bool:
+    """Open and not past its closing time (a vote then is refused even before the schedule closes it)."""
+    return poll.status == PollStatus.OPEN and (poll.closes_at is None or poll.closes_at > utcnow())
 
 
 def _option_ids(poll_id: int) -> list[int]:
@@ -147,7 +192,7 @@ def _option_ids(poll_id: int) -> list[int]:
 
 def _normalise_choices(method: str, option_ids: list[int], choices):
     """The ballot as stored (JSON-ready), or ServiceError for a malformed one."""
-    invalid = ServiceError(_l("That ballot is not valid for this poll. Reload the page and try again."))
+    invalid = InvalidBallot(_l("That ballot is not valid for this poll. Reload the page and try again."))
     if method == PollMethod.YES_NO_ABSTAIN:
         if not isinstance(choices, str) or choices not in tally.CHOICES:
             raise invalid
@@ -159,11 +204,11 @@ def _normalise_choices(method: str, option_ids: list[int], choices):
     if method == PollMethod.APPROVAL:  # any subset, the empty one included (a blank ballot counts for turnout)
         return sorted(choices, key=option_ids.index)
     if not choices:  # ranked choice: at least one preference, in order
-        raise ServiceError(_l("Rank at least one option."))
+        raise InvalidBallot(_l("Rank at least one option."))
     return list(choices)
 
 
-def _counted(method: str, choices) -> list[str]:
+def counted_keys(method: str, choices) -> list[str]:
     """The counters a ballot adds one to."""
     if method == PollMethod.YES_NO_ABSTAIN:
         return [choices]
@@ -173,11 +218,13 @@ def _counted(method: str, choices) -> list[str]:
 
 
 def _bump(poll_id: int, keys: list[str], by: int) -> None:
-    for key in keys:
-        db.session.execute(
-            update(PollCount).where(PollCount.poll_id == poll_id, PollCount.choice == key)
-            .values(count=PollCount.count + by).execution_options(synchronize_session=False)
-        )
+    """Add `by` to each named counter of the poll, in one statement."""
+    if keys:
+        db.session.connection().execute(_BUMP, {"the_poll": poll_id, "keys": keys, "by": by})
+
+
+RECEIPT_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+RECEIPT_LENGTH = 16
 
 
 def _new_receipt() -> str:
@@ -186,55 +233,88 @@ def _new_receipt() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
+def new_receipt() -> str:
+    """A fresh receipt code for a vote form."""
+    return _new_receipt()
+
+
+def normalise_receipt(code) -> str | None:
+    """The code in its printed form (XXXX-XXXX-XXXX-XXXX), or None when it is not a receipt code."""
+    if not isinstance(code, str) or len(code) > 40:
+        return None
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(raw) != RECEIPT_LENGTH or not set(raw) <= RECEIPT_ALPHABET:
+        return None
+    return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
 def _receipt_hash(code: str) -> str:
     return hash_token("".join(ch for ch in str(code).upper() if ch.isalnum()))
 
 
+# The vote's statements are built once (on the tables, below the ORM): a ballot is the hottest write of the app.
+_POLLS, _COUNTS = Poll.__table__, PollCount.__table__
+_ELIGIBILITY, _PARTICIPATIONS, _BALLOTS = PollEligibility.__table__, Participation.__table__, Ballot.__table__
+_LOCK_OPEN_POLL = (update(_POLLS).where(_POLLS.c.id == bindparam("the_poll"), _POLLS.c.status == PollStatus.OPEN,
+                                        or_(_POLLS.c.closes_at.is_(None), _POLLS.c.closes_at > bindparam("now")))
+                   .values(status=_POLLS.c.status))
+_MAY_VOTE_AND_VOTED = select(
+    exists().where(_ELIGIBILITY.c.poll_id == bindparam("poll_id"), _ELIGIBILITY.c.user_id == bindparam("user_id")),
+    exists().where(_PARTICIPATIONS.c.poll_id == bindparam("poll_id"),
+                   _PARTICIPATIONS.c.user_id == bindparam("user_id")),
+)
+_ADD_PARTICIPATION = insert(_PARTICIPATIONS)
+_ADD_BALLOT = insert(_BALLOTS)
+_BUMP = (update(_COUNTS).where(_COUNTS.c.poll_id == bindparam("the_poll"),
+                               _COUNTS.c.choice.in_(bindparam("keys", expanding=True)))
+         .values(count=_COUNTS.c.count + bindparam("by")))
+
+
 def _lock_open_poll(poll_id: int) -> bool:
     """Take the poll's write lock (SQLite: the database's; PostgreSQL: the row's); False when it is not open."""
-    locked = db.session.execute(
-        update(Poll).where(Poll.id == poll_id, Poll.status == PollStatus.OPEN)
-        .values(status=Poll.status).execution_options(synchronize_session=False)
-    )
+    locked = db.session.connection().execute(_LOCK_OPEN_POLL, {"the_poll": poll_id, "now": utcnow()})
     return locked.rowcount == 1
 
 
-def cast_ballot(member, poll: Poll, choices) -> str:
-    """Record a member's ballot and return their receipt code (shown once).
+def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
+    """Record a member's ballot and return its receipt code.
 
-    On an open (non-secret) poll a second ballot replaces the first; on a secret poll the first is final.
+    On an open (non-secret) poll a second ballot replaces the first; on a secret poll the first is final. The vote
+    form carries a receipt code made when the page was drawn, so a double click sends the same code twice and the
+    voter can still be shown it (see verify_receipt); without one, a new code is made here.
     """
     poll_id, member_id, method, secret = poll.id, member.id, poll.method, poll.secret
     if member.role != Role.MEMBER or not member.is_active:
         raise ServiceError(_l("Only student members vote in polls."))
     stored = _normalise_choices(method, _option_ids(poll_id) if method != PollMethod.YES_NO_ABSTAIN else [], choices)
-    code = _new_receipt()
+    code = normalise_receipt(receipt) if receipt else _new_receipt()
+    if code is None:
+        raise InvalidBallot(_l("That ballot is not valid for this poll. Reload the page and try again."))
     try:
         if not _lock_open_poll(poll_id):
             raise ServiceError(_l("This poll is not open for voting."))
-        eligible = db.session.scalar(select(exists().where(PollEligibility.poll_id == poll_id,
-                                                           PollEligibility.user_id == member_id)))
+        connection = db.session.connection()
+        eligible, voted = connection.execute(_MAY_VOTE_AND_VOTED, {"poll_id": poll_id, "user_id": member_id}).one()
         if not eligible:
             raise ServiceError(_l("You are not one of the voters of this poll: it opened before you joined."))
-        voted = db.session.scalar(select(exists().where(Participation.poll_id == poll_id,
-                                                        Participation.user_id == member_id)))
         now = utcnow()  # read under the lock, so no ballot is ever dated after the close
         if voted:
             if secret:
                 raise ServiceError(ALREADY_VOTED)
-            ballot = db.session.scalar(select(Ballot).where(Ballot.poll_id == poll_id, Ballot.voter_id == member_id))
-            _bump(poll_id, _counted(method, json.loads(ballot.choices)), -1)
-            ballot.choices = json.dumps(stored)
-            ballot.receipt_hash = _receipt_hash(code)
-            ballot.updated_at = now
+            ballot_id, previous = db.session.execute(select(Ballot.id, Ballot.choices).where(
+                Ballot.poll_id == poll_id, Ballot.voter_id == member_id)).one()
+            _bump(poll_id, counted_keys(method, json.loads(previous)), -1)
+            db.session.execute(update(Ballot).where(Ballot.id == ballot_id).values(
+                choices=json.dumps(stored), receipt_hash=_receipt_hash(code), updated_at=now))
         else:
-            db.session.add(Participation(poll_id=poll_id, user_id=member_id, created_at=now))
-            db.session.flush()  # the UNIQUE constraint speaks before anything else is written
-            db.session.add(Ballot(id=secrets.token_hex(16), poll_id=poll_id, choices=json.dumps(stored),
-                                  receipt_hash=_receipt_hash(code), voter_id=None if secret else member_id,
-                                  updated_at=None if secret else now))
-        _bump(poll_id, _counted(method, stored), 1)
-        db.session.commit()
+            # Core inserts, in this order: the UNIQUE (poll, member) constraint speaks before the ballot is written
+            connection.execute(_ADD_PARTICIPATION, {"poll_id": poll_id, "user_id": member_id, "created_at": now})
+            connection.execute(_ADD_BALLOT, {
+                "id": secrets.token_hex(16), "poll_id": poll_id, "choices": json.dumps(stored),
+                "receipt_hash": _receipt_hash(code), "voter_id": None if secret else member_id,
+                "updated_at": None if secret else now})
+        _bump(poll_id, counted_keys(method, stored) + ([] if voted else [CAST]), 1)
+        commit_keeping_loaded(db.session)  # the vote is the hot path: the voter and poll need no reload
     except IntegrityError:
         db.session.rollback()
         raise ServiceError(ALREADY_VOTED) from None
@@ -266,6 +346,25 @@ def tally_poll(poll: Poll):
 def close_poll(advisor, poll: Poll) -> None:
     """Close an open poll, tally it, store the result and move the proposal (yes / no / abstain polls)."""
     _require_manager(advisor)
+    _close(advisor, poll)
+
+
+def _rewrite_in_random_order(poll_id: int) -> None:
+    """Write a secret poll's ballots again, in the order of their random ids, inside the close's transaction.
+
+    On PostgreSQL every row carries the id of the transaction that wrote it (xmin) and lies in the table in the
+    order it was written, which a dump keeps; a ballot written with its participation row shares both with it.
+    Rewritten at the close, every ballot carries the close's transaction id and sits in random order.
+    """
+    rows = [dict(row) for row in db.session.connection().execute(
+        select(_BALLOTS).where(_BALLOTS.c.poll_id == poll_id).order_by(_BALLOTS.c.id)).mappings()]
+    if rows:
+        db.session.connection().execute(_BALLOTS.delete().where(_BALLOTS.c.poll_id == poll_id))
+        db.session.connection().execute(_ADD_BALLOT, rows)
+
+
+def _close(actor, poll: Poll) -> None:
+    """Close the poll on behalf of an advisor, or of the schedule when actor is None."""
     poll_id = poll.id
     try:
         closed = db.session.execute(
@@ -279,14 +378,16 @@ def close_poll(advisor, poll: Poll) -> None:
         result = tally_poll(poll)
         poll.result_json = json.dumps(dataclasses.asdict(result), default=_jsonable, sort_keys=True)
         poll.outcome = result.outcome.value
+        if poll.secret:
+            _rewrite_in_random_order(poll_id)
         proposal = poll.proposal
         if proposal is not None and poll.method == PollMethod.YES_NO_ABSTAIN:
             target = ProposalStatus.PASSED if result.outcome is tally.Outcome.PASSED else ProposalStatus.NOT_PASSED
             previous = proposal.status
             proposal.status = target
             proposal.updated_at = poll.closed_at
-            _event(proposal, advisor, target, previous)
-        record_audit("poll.closed", actor=advisor, poll_id=poll_id, proposal_id=poll.proposal_id,
+            _event(proposal, actor or poll.created_by, target, previous)
+        record_audit("poll.closed", actor=actor, scheduled=actor is None, poll_id=poll_id, proposal_id=poll.proposal_id,
                      outcome=poll.outcome, cast=result.cast, eligible=result.eligible)
         db.session.commit()
     except BaseException:
@@ -295,9 +396,41 @@ def close_poll(advisor, poll: Poll) -> None:
     poll_changed.send(poll_id, what="closed")
 
 
+def apply_schedule(now: datetime | None = None, poll_id: int | None = None, agenda_item_id: int | None = None) -> int:
+    """Open the draft polls whose opening time has come and close the open ones whose closing time has passed
+    (all of them, the one poll named, or those of one agenda item)."""
+    now = now or utcnow()
+    done = 0
+    due_to_open = select(Poll).where(Poll.status == PollStatus.DRAFT, Poll.opens_at.is_not(None), Poll.opens_at <= now)
+    due_to_close = select(Poll).where(Poll.status == PollStatus.OPEN, Poll.closes_at.is_not(None),
+                                      Poll.closes_at <= now)
+    if poll_id is not None:
+        due_to_open = due_to_open.where(Poll.id == poll_id)
+        due_to_close = due_to_close.where(Poll.id == poll_id)
+    if agenda_item_id is not None:
+        due_to_open = due_to_open.where(Poll.agenda_item_id == agenda_item_id)
+        due_to_close = due_to_close.where(Poll.agenda_item_id == agenda_item_id)
+    for poll in db.session.scalars(due_to_open).all():
+        try:
+            _open(None, poll)
+            done += 1
+        except ServiceError:
+            db.session.rollback()  # opened by another process, or its proposal can no longer go to a vote
+    for poll in db.session.scalars(due_to_close).all():
+        try:
+            _close(None, poll)
+            done += 1
+        except ServiceError:
+            db.session.rollback()  # closed by another process or an advisor meanwhile
+    return done
+
+
 def turnout(poll: Poll) -> tuple[int, int]:
-    """(members who voted, eligible members)."""
-    voted = db.session.scalar(select(func.count()).select_from(Participation).where(Participation.poll_id == poll.id))
+    """(members who voted, eligible members), read from the counter the ballots keep."""
+    voted = db.session.scalar(select(PollCount.count).where(PollCount.poll_id == poll.id, PollCount.choice == CAST))
+    if voted is None:  # a draft has no counters yet
+        voted = db.session.scalar(select(func.count()).select_from(Participation)
+                                  .where(Participation.poll_id == poll.id))
     return voted or 0, poll.eligible_count
 
 
@@ -312,7 +445,7 @@ def results(viewer, poll: Poll) -> dict | None:
         return None
     counts = dict(db.session.execute(select(PollCount.choice, PollCount.count).where(PollCount.poll_id == poll.id))
                   .tuples().all())
-    cast, eligible = turnout(poll)
+    cast, eligible = counts.pop(CAST, 0), poll.eligible_count
     return {"final": False, "counts": counts, "cast": cast, "eligible": eligible,
             "turnout": tally.percent(cast, eligible)}
 

@@ -11,7 +11,7 @@ from ..common.forms import attach_error
 from ..extensions import db
 from ..members.models import User
 from ..members.profiles import list_regions
-from . import bp, comments, cosponsors, services
+from . import bp, comments, cosponsors, poll_views, polls, services
 from .forms import CommentForm, CosponsorForm, ProposalForm, ReportForm
 from .models import Proposal, ProposalStatus
 
@@ -106,6 +106,7 @@ def detail(proposal_id: int):
         invite_form=invite_form, is_sponsor=services.is_sponsor(me, proposal),
         my_invitation=cosponsors.invitation_for(me, proposal),
         can_advance=services.ADVISOR_MOVES.get(ProposalStatus(proposal.status)),
+        can_vote_on=proposal.status in polls.VOTABLE_PROPOSAL, polls=poll_views.polls_of_proposal(proposal.id, me),
         may_edit_comment=lambda comment: comments.may_edit(me, comment),
     )
 

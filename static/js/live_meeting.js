@@ -41,6 +41,7 @@ if (root) {
     if (state.server_now) clockOffset = Date.parse(state.server_now) - Date.now();
     const changed = state.current_item_id !== currentId;
     currentId = state.current_item_id;
+    if (changed) document.dispatchEvent(new CustomEvent('live:item', { detail: { itemId: currentId } }));
     startedAt = state.item_started_at ? Date.parse(state.item_started_at) : null;
     for (const item of items()) {
       const isCurrent = Number(item.dataset.itemId) === currentId;
@@ -65,6 +66,8 @@ if (root) {
     onDisconnect: () => setConnectionStatus(connection, false),
   });
   socket.on('state', apply);
+  // a poll of this meeting opened or closed: the poll panel (poll_live.js) fetches itself again
+  socket.on('poll', (change) => document.dispatchEvent(new CustomEvent('live:poll', { detail: change })));
 
   if (root.dataset.canAdvance === 'true') {
     for (const form of root.querySelectorAll('form.js-advance')) {

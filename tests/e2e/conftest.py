@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from stac_youth import create_app
 from stac_youth.config import TestingConfig
@@ -29,10 +30,9 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The app on a migrated, seeded SQLite file, served on 127.0.0.1 with CSRF on; yields its base URL."""
+def live_app(tmp_path_factory) -> Iterator[Flask]:
+    """The app on a migrated, seeded SQLite file with CSRF on; tests may also set up data through its services."""
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
 
     from stac_youth.seed import seed_demo_data
 
@@ -49,8 +49,20 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         seed_demo_data(DEMO_PASSWORD)
         db.session.remove()
     limiter.reset()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """live_app served on 127.0.0.1 (threaded, Socket.IO included); yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
@@ -58,9 +70,24 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+
+
+@pytest.fixture
+def in_app(live_app):
+    """Run a function in an application context of the live server's app, as set-up through the services.
+
+    in_app(fn, *args) returns fn(*args); the session is removed afterwards, so objects come back detached: return
+    ids and plain values rather than model instances.
+    """
+
+    def _run(function, *args, **kwargs):
+        with live_app.app_context():
+            try:
+                return function(*args, **kwargs)
+            finally:
+                db.session.remove()
+
+    return _run
 
 
 @pytest.fixture(scope="session")

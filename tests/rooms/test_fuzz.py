@@ -18,10 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from stac_youth.common import policy
 from stac_youth.common.time import utcnow
 from stac_youth.extensions import db, socketio
 from stac_youth.meetings import services as meeting_services
 from stac_youth.members.models import Region
+from stac_youth.proposals import polls
 from stac_youth.rooms import events, messages, rooms
 from stac_youth.rooms.models import Message, Presence, Room
 from tests.conftest import login
@@ -42,7 +44,7 @@ FUZZ_SETTINGS = settings(
     database=None,
 )
 #: The keys the handlers read; a payload often has them, with values of any type.
-KEYS = ("room_id", "last_id", "body", "client_id", "before_id", "message_id", "meeting_id", "step")
+KEYS = ("room_id", "last_id", "body", "client_id", "before_id", "message_id", "meeting_id", "step", "poll_id")
 SKIPPED = ("connect", "disconnect")
 
 
@@ -97,6 +99,7 @@ def _plausible(ids: dict) -> st.SearchStrategy:
             "client_id": st.text(min_size=1, max_size=70) | json_values,
             "meeting_id": st.sampled_from(ids["meetings"]) | ints,
             "step": st.sampled_from([1, -1, 0, 2, True]) | json_values,
+            "poll_id": st.sampled_from(ids["polls"]) | ints | json_values,
         },
     )
 
@@ -134,6 +137,9 @@ def world(app, make_user, socket_client):
     ))
     meeting_services.publish_meeting(advisor, meeting)
     meeting_services.start_meeting(advisor, meeting)
+    open_poll = polls.create_poll(advisor, None, "Open poll?", "yes_no_abstain", results_live=True)
+    polls.open_poll(advisor, open_poll)
+    draft_poll = polls.create_poll(advisor, None, "Draft poll?", "yes_no_abstain")  # the member may not watch it
     for number in range(3):
         messages.post_message(advisor, topic, f"hello {number}", f"seed-{number}")
         messages.post_message(advisor, hidden, f"hidden {number}", f"seed-{number}")
@@ -141,6 +147,7 @@ def world(app, make_user, socket_client):
         "rooms": [room.id for room in db.session.scalars(select(Room))],
         "messages": list(db.session.scalars(select(Message.id))),
         "meetings": [meeting.id],
+        "polls": [open_poll.id, draft_poll.id],
     }
     clients = {"member": _client_for(app, member), "advisor": _client_for(app, advisor)}
     handlers = sorted((namespace, event) for namespace, table in socketio.server.handlers.items()
@@ -184,7 +191,11 @@ def _still_works(app, world) -> None:
 
 def test_the_fuzz_reaches_every_registered_handler(world):
     assert ("/rooms", "send") in world["handlers"] and ("/meetings", "advance") in world["handlers"]
-    assert len(world["handlers"]) >= 12
+    assert ("/polls", "watch") in world["handlers"]
+    assert len(world["handlers"]) >= 13
+    # every event of the socket policy is fuzzed (the handlers are read from the server, the policy names them all)
+    in_policy = {key for key in policy.SOCKET_EVENTS if key[1] not in SKIPPED}
+    assert set(world["handlers"]) == in_policy
 
 
 def test_every_handler_answers_junk_with_a_refusal_and_never_raises(app, world):

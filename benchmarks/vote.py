@@ -1,0 +1,515 @@
+"""Vote throughput: 32 clients casting ballots as fast as they are answered, app vs a bare insert route, per database.
+
+For each database kind (a temporary SQLite file; a scratch PostgreSQL database created and dropped here) the real
+app runs under the production command (`STAC_ENV=production gunicorn -k gthread -w 1 --threads 100 app:app`) and,
+in the same invocation and under the same command, benchmarks/bare_insert.py on its own database of the same kind.
+The app is prepared by benchmarks/vote_setup.py (migrations, members, open yes/no/abstain polls, session cookies);
+both setups run before anything is measured.
+
+Clients are aiohttp tasks in this process, one keep-alive connection each, closed loop (next request as soon as the
+last one is answered). App client i is member i: it fetches the csrf_token once from its first poll page, then
+POSTs /polls/<id>/vote with csrf_token and choice for each of its polls in turn, so every ballot is a new
+(poll, member) pair. Bare client i POSTs /vote with fresh (poll_id, user_id) pairs. Each run: warm-up, then the
+measured window (only responses completed inside it count for req/s and latency), then every request in flight is
+answered or times out, the server is stopped by PID and the database is checked: every acknowledged (200) pair has
+its row, no pair is stored twice, rows without an acknowledgement are counted. The app acknowledges a ballot with
+303 to /polls/<id>/voted (the receipt page, post/redirect/get); that counts as the 200 of the bare route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+from .harness import (
+    ROOT,
+    BenchmarkError,
+    Server,
+    environment,
+    free_port,
+    gunicorn_argv,
+    machine_busy_seconds,
+    proc_cpu_seconds,
+    server_env,
+)
+from .vote_report import analyse, goals, print_report, summarise
+
+HELP = "vote throughput: 32 clients casting ballots, the app next to a bare one-row insert route, SQLite and PostgreSQL"
+DATABASES = ("sqlite", "postgresql")
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+CHOICES = ("yes", "no", "abstain")
+
+
+@dataclass(frozen=True)
+class Settings:
+    clients: int
+    duration: float
+    rounds: int
+    warmup: float = 1.0
+    threads: int = 100
+    polls: int = 0  # 0: enough for CAPACITY ballots/s over every round
+    databases: tuple[str, ...] = DATABASES
+
+
+PROFILES = {
+    "quick": Settings(clients=32, duration=3, rounds=1),
+    "default": Settings(clients=32, duration=10, rounds=1),
+    "full": Settings(clients=32, duration=10, rounds=3),
+}
+
+#: ballots/s the automatic poll count is sized for; a client that runs out of polls stops and the report says so
+CAPACITY = 800
+SETUP_TIMEOUT = 300
+SERVER_START_TIMEOUT = 60
+REQUEST_TIMEOUT = 30
+CSRF_INPUT = re.compile(r"<input\b[^>]*\bname=[\"']csrf_token[\"'][^>]*>", re.I)
+VALUE_ATTR = re.compile(r"\bvalue=[\"']([^\"']*)[\"']", re.I)
+RECEIPT = re.compile(rb"\b[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b")
+
+
+def add_arguments(parser) -> None:
+    """The vote subcommand's own options."""
+    parser.add_argument("--clients", type=int, help="concurrent clients, one member each (32)")
+    parser.add_argument("--duration", type=float, help="measured seconds per run (quick 3, default 10)")
+    parser.add_argument("--warmup", type=float, help="seconds of voting before the measured window (1)")
+    parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
+    parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100, as in the README)")
+    parser.add_argument("--polls", type=int, help=f"open polls to prepare (default: enough for {CAPACITY} ballots/s)")
+    parser.add_argument("--databases", help="comma-separated: sqlite,postgresql (both)")
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+                        help="a PostgreSQL database to connect to for CREATE/DROP DATABASE of the scratch databases "
+                             f"(BENCH_POSTGRES_URL, else {DEFAULT_POSTGRES_URL})")
+
+
+def settings_from(args, profile: str) -> Settings:
+    """The profile's settings with the command-line overrides; polls sized for CAPACITY when not given."""
+    base = asdict(PROFILES[profile])
+    for name in ("clients", "duration", "warmup", "rounds", "threads", "polls"):
+        value = getattr(args, name, None)
+        if value is not None:
+            base[name] = value
+    if getattr(args, "databases", None):
+        kinds = tuple(k.strip() for k in args.databases.split(",") if k.strip())
+        if not kinds or set(kinds) - set(DATABASES):
+            raise BenchmarkError(f"--databases takes a comma-separated subset of {','.join(DATABASES)}")
+        base["databases"] = kinds
+    settings = Settings(**base)
+    if not settings.polls:
+        per_client = settings.rounds * (settings.warmup + settings.duration) * CAPACITY / settings.clients
+        settings = replace(settings, polls=math.ceil(per_client) + 5)
+    return settings
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Databases
+
+
+class Databases:
+    """The app's and the bare route's database of one kind: SQLAlchemy URLs, created here, dropped on close."""
+
+    def __init__(self, kind: str, tmp: Path, postgres_url: str, stack: ExitStack) -> None:
+        self.kind = kind
+        if kind == "sqlite":
+            self.app_url, self.bare_url = f"sqlite:///{tmp / 'app.db'}", f"sqlite:///{tmp / 'bare.db'}"
+            return
+        import psycopg
+
+        self.admin_url = postgres_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        base = self.admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        names = [f"bench_vote_{os.getpid()}_app", f"bench_vote_{os.getpid()}_bare"]
+        try:
+            with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
+                for name in names:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    conn.execute(f'CREATE DATABASE "{name}"')
+                    stack.callback(self._drop, name)
+        except psycopg.Error as error:
+            raise BenchmarkError(f"PostgreSQL at {self.admin_url} refused the scratch databases: {error}") from error
+        self.app_url, self.bare_url = f"{base}/{names[0]}", f"{base}/{names[1]}"
+
+    def _drop(self, name: str) -> None:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except psycopg.Error as error:
+            print(f"warning: could not drop the scratch database {name}: {error}", file=sys.stderr)
+
+
+def start_setup(dbs: Databases, settings: Settings, tmp: Path, secret_key: str) -> tuple[subprocess.Popen, Path]:
+    """Start benchmarks.vote_setup for one database kind (runs while the other kind's setup runs)."""
+    out = tmp / f"plan-{dbs.kind}.json"
+    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=dbs.app_url)
+    argv = [sys.executable, "-m", "benchmarks.vote_setup", "--out", str(out), "--members", str(settings.clients),
+            "--polls", str(settings.polls)]
+    log = (tmp / f"setup-{dbs.kind}.log").open("wb")
+    try:
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
+                                   stdin=subprocess.DEVNULL)
+    finally:
+        log.close()
+    return process, out
+
+
+def finish_setup(kind: str, process: subprocess.Popen, out: Path, deadline: float) -> dict:
+    """Wait for a setup process; its plan, or BenchmarkError with its log."""
+    try:
+        process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired as error:
+        process.kill()
+        process.wait()
+        raise BenchmarkError(f"{kind} app setup took longer than {SETUP_TIMEOUT} s") from error
+    if process.returncode != 0:
+        log = (out.parent / f"setup-{kind}.log").read_text(errors="replace")
+        raise BenchmarkError(f"{kind} app setup failed ({process.returncode}):\n{log[-4000:]}")
+    return json.loads(out.read_text())
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time so far of every running PostgreSQL process on this machine (server and backends), from /proc."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += proc_cpu_seconds(int(entry.name))
+            except OSError:
+                continue
+    return total
+
+
+def create_bare_schema(url: str) -> None:
+    """The bare route's table, made before its server starts."""
+    from .bare_insert import make_engine, metadata
+
+    engine = make_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+
+
+def stored_pairs(kind: str, url: str) -> dict:
+    """The pairs in the database (app: ballots, participations, counters; bare: bench_inserts) and duplicates."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            def pairs(sql):
+                return [tuple(row) for row in conn.execute(text(sql))]
+
+            def scalar(sql):
+                return conn.execute(text(sql)).scalar() or 0
+
+            if kind == "bare":
+                return {"rows": pairs("SELECT poll_id, user_id FROM bench_inserts"),
+                        "doubled": scalar("SELECT count(*) FROM (SELECT 1 FROM bench_inserts GROUP BY poll_id, user_id"
+                                          " HAVING count(*) > 1) d")}
+            return {
+                "rows": pairs("SELECT poll_id, voter_id FROM ballots"),
+                "participations": pairs("SELECT poll_id, user_id FROM poll_participations"),
+                "doubled": scalar("SELECT count(*) FROM (SELECT 1 FROM ballots WHERE voter_id IS NOT NULL"
+                                  " GROUP BY poll_id, voter_id HAVING count(*) > 1) d")
+                + scalar("SELECT count(*) FROM (SELECT 1 FROM poll_participations GROUP BY poll_id, user_id"
+                         " HAVING count(*) > 1) d"),
+                "counters": scalar("SELECT sum(count) FROM poll_counts WHERE choice IN ('yes', 'no', 'abstain')"),
+                "turnout_counter": scalar("SELECT sum(count) FROM poll_counts WHERE choice = '_cast'"),
+            }
+    finally:
+        engine.dispose()
+
+
+def check_integrity(kind: str, url: str, acked: set, answered: set, before: dict) -> dict:
+    """Acknowledged pairs against the stored rows, cumulative over every run on this database."""
+    now = stored_pairs(kind, url)
+    rows = set(now["rows"])
+    out = {
+        "rows": len(now["rows"]),
+        "rows_added": len(now["rows"]) - before.get("rows", 0),
+        "lost": len(acked - rows),
+        "doubled": now["doubled"],
+        "unacknowledged_rows": len(rows - acked),
+        "unanswered_rows": len(rows - acked - answered),  # stored, but the client got no status at all
+    }
+    if kind == "app":
+        participations = set(now["participations"])
+        out |= {
+            "participations": len(now["participations"]),
+            "participations_added": len(now["participations"]) - before.get("participations", 0),
+            "lost_participations": len(acked - participations),
+            "counters": now["counters"],
+            "turnout_counter": now["turnout_counter"],
+        }
+        out["lost"] = max(out["lost"], out["lost_participations"])
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Clients
+
+
+async def fetch_csrf(http, url: str, poll_id: int, headers: dict, cookie_name: str) -> tuple[str, str | None, float]:
+    """(csrf_token, the renewed session cookie or None, seconds) from one GET /polls/<id>."""
+    started = time.monotonic()
+    async with http.get(f"{url}/polls/{poll_id}", headers=headers, allow_redirects=False) as response:
+        body = await response.text()
+        cookie = response.cookies.get(cookie_name)
+        if response.status != 200:
+            raise BenchmarkError(f"GET /polls/{poll_id} answered {response.status} (is the poll page there?):\n"
+                                 f"{body[:500]}")
+    field = CSRF_INPUT.search(body)
+    value = VALUE_ATTR.search(field.group(0)) if field else None
+    if value is None:
+        raise BenchmarkError(f"GET /polls/{poll_id}: no hidden csrf_token input in the page")
+    return value.group(1), cookie.value if cookie is not None else None, time.monotonic() - started
+
+
+async def drive(kind: str, url: str, settings: Settings, plan: dict, cursors: list[int], server: Server,
+                log) -> dict:
+    """Warm-up and measured window of closed-loop voting; returns every request's record and CPU samples."""
+    import aiohttp
+
+    clients = settings.clients
+    records: list[tuple] = []  # (client, poll_id, user_id, started, ended, status, receipt found)
+    out_of_polls = [False] * clients
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+    connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
+                                     cookie_jar=aiohttp.DummyCookieJar()) as http:
+        headers = [{"User-Agent": plan["user_agent"], "Content-Type": "application/x-www-form-urlencoded"}
+                   for _ in range(clients)]
+        tokens: list[str | None] = [None] * clients
+        csrf_seconds = []
+        if kind == "app":
+            poll_ids, member_ids = plan["poll_ids"], plan["member_ids"]
+            for i in range(clients):
+                headers[i]["Cookie"] = f"{plan['cookie_name']}={plan['members'][i]}"
+
+            async def token_for(i):
+                page_headers = {k: v for k, v in headers[i].items() if k != "Content-Type"}
+                first = poll_ids[min(cursors[i], len(poll_ids) - 1)]
+                tokens[i], cookie, seconds = await fetch_csrf(http, url, first, page_headers, plan["cookie_name"])
+                csrf_seconds.append(seconds)
+                if cookie:
+                    headers[i]["Cookie"] = f"{plan['cookie_name']}={cookie}"
+
+            await asyncio.gather(*(token_for(i) for i in range(clients)))
+            log(f"{clients} csrf tokens fetched from poll pages (slowest {max(csrf_seconds) * 1000:.0f} ms)")
+
+        def next_request(i: int):
+            """(path, body, poll_id, user_id) of client i's next ballot, or None when it has no poll left."""
+            n = cursors[i]
+            choice = CHOICES[(n + i) % 3]
+            if kind == "bare":
+                cursors[i] += 1
+                return "/vote", urlencode({"poll_id": n + 1, "user_id": i + 1, "choice": choice}), n + 1, i + 1
+            if n >= len(poll_ids):
+                return None
+            cursors[i] += 1
+            return (f"/polls/{poll_ids[n]}/vote", urlencode({"csrf_token": tokens[i], "choice": choice}),
+                    poll_ids[n], member_ids[i])
+
+        start = time.monotonic()
+        measure_from, stop_at = start + settings.warmup, start + settings.warmup + settings.duration
+        samples = {}
+
+        async def sample(name: str, at: float) -> None:
+            await asyncio.sleep(max(0.0, at - time.monotonic()))
+            database = postgres_cpu_seconds() if plan.get("dialect") == "postgresql" else 0.0
+            samples[name] = (time.monotonic(), server.cpu_seconds(), time.process_time(), machine_busy_seconds(),
+                             database)
+
+        async def client(i: int) -> None:
+            while time.monotonic() < stop_at:
+                request = next_request(i)
+                if request is None:
+                    out_of_polls[i] = True
+                    return
+                path, body, poll_id, user_id = request
+                started = time.monotonic()
+                status, receipt = -1, False
+                try:
+                    async with http.post(url + path, data=body, headers=headers[i],
+                                         allow_redirects=False) as response:
+                        payload = await response.read()
+                        status = response.status
+                        receipt = status == 200 and RECEIPT.search(payload) is not None
+                        if status == 303 and response.headers.get("Location", "").endswith("/voted"):
+                            status, receipt = 200, True  # the app acknowledges a ballot by redirecting to its receipt
+                except (aiohttp.ClientError, TimeoutError):
+                    pass
+                records.append((i, poll_id, user_id, started, time.monotonic(), status, receipt))
+
+        await asyncio.gather(sample("from", measure_from), sample("to", stop_at),
+                             *(client(i) for i in range(clients)))
+        end = time.monotonic()
+    log(f"{len(records)} requests in {end - start:.1f} s ({settings.warmup:g} s warm-up), "
+        f"last answered {(end - stop_at) * 1000:.0f} ms after the window")
+    return {"records": records, "measure_from": measure_from, "stop_at": stop_at, "samples": samples,
+            "out_of_polls": sum(out_of_polls), "csrf_fetch_ms": [s * 1000 for s in csrf_seconds]}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Orchestration
+
+
+def server_errors(log_path: Path, limit: int = 5) -> list[str]:
+    """The first few errors of a server log, each from its ERROR/Traceback line to the next log record."""
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    errors, index = [], 0
+    while index < len(lines) and len(errors) < limit:
+        if "Traceback" not in lines[index] and "ERROR" not in lines[index]:
+            index += 1
+            continue
+        end = index + 1
+        while end < len(lines) and end - index < 200 and not lines[end].startswith("["):
+            end += 1
+        errors.append("\n".join(lines[index:end]))
+        index = end
+    return errors
+
+
+@dataclass
+class Track:
+    """What one server kind on one database has done so far, across rounds."""
+
+    cursors: list[int]
+    acked: set
+    answered: set
+    stored: dict
+
+
+def run_one(kind: str, dbs: Databases, round_no: int, settings: Settings, plan: dict, track: Track, tmp: Path,
+            secret_key: str) -> dict:
+    """Start one server, drive it, stop it by PID, check the database; the analysed run."""
+    port = free_port()
+    if kind == "app":
+        target = "app:app"
+        env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=dbs.app_url)
+    else:
+        target, env = "benchmarks.bare_insert:app", server_env(BENCH_DATABASE_URL=dbs.bare_url)
+    server = Server(kind, gunicorn_argv(target, port, settings.threads), port, env,
+                    tmp / f"{dbs.kind}-{kind}-{round_no}.log")
+
+    def log(text: str) -> None:
+        print(f"[{dbs.kind} {kind} {round_no}] {text}", flush=True)
+
+    budget = SERVER_START_TIMEOUT + settings.warmup + settings.duration + 2 * REQUEST_TIMEOUT + 30
+    try:
+        server.start(timeout=SERVER_START_TIMEOUT)
+        log(f"{' '.join(server.argv[2:])} up on port {port}, worker pid(s) {server.workers}")
+        try:
+            raw = asyncio.run(asyncio.wait_for(
+                drive(kind, f"http://127.0.0.1:{port}", settings, plan, track.cursors, server, log), budget))
+        except TimeoutError as error:
+            raise BenchmarkError(f"{dbs.kind} {kind} run exceeded its {budget:.0f} s budget") from error
+        errors = server_errors(server.log_path)
+    finally:
+        server.stop()
+    for _client, poll_id, user_id, _t0, _t1, status, _receipt in raw["records"]:
+        if status == 200:
+            track.acked.add((poll_id, user_id))
+        if status != -1:
+            track.answered.add((poll_id, user_id))
+    integrity = check_integrity(kind, dbs.app_url if kind == "app" else dbs.bare_url, track.acked, track.answered,
+                                track.stored)
+    track.stored = {"rows": integrity["rows"], "participations": integrity.get("participations", 0)}
+    result = analyse(raw, settings) | {"integrity": integrity, "server_errors": errors}
+    if errors:
+        log(f"server log has {len(errors)} error(s); the first:\n{errors[0]}")
+    log(f"{result['ok_per_second']:.0f} acknowledged/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms;"
+        f" {integrity['rows']} rows stored for {len(track.acked)} acknowledged, lost {integrity['lost']}, doubled "
+        f"{integrity['doubled']}")
+    return result
+
+
+def run(args, profile: str) -> dict:
+    """Set up every database kind, measure bare and app per round, print the report; the results for --json."""
+    settings = settings_from(args, profile)
+    started = time.monotonic()
+    results: dict = {}
+    print(f"vote: {settings.clients} clients, {settings.warmup:g} s warm-up + {settings.duration:g} s measured, "
+          f"{settings.rounds} round(s), databases {', '.join(settings.databases)}, {settings.polls} open polls per "
+          f"database", flush=True)
+    with tempfile.TemporaryDirectory(prefix="stac-bench-vote-") as tmp_name, ExitStack() as stack:
+        tmp = Path(tmp_name)
+        secret_key = secrets.token_hex(32)
+        # Every setup first (they run side by side), then the measurements, one server at a time.
+        t0 = time.monotonic()
+        kinds = {}
+        for kind in settings.databases:
+            (tmp / kind).mkdir()
+            try:
+                dbs = Databases(kind, tmp / kind, args.postgres_url, stack)
+            except BenchmarkError as error:
+                if kind != "postgresql" or args.databases:  # asked for by name: no silent skip
+                    raise
+                print(f"{kind} skipped: {error}", flush=True)
+                results[kind] = {"skipped": str(error)}
+                continue
+            create_bare_schema(dbs.bare_url)
+            kinds[kind] = (dbs, *start_setup(dbs, settings, tmp, secret_key))
+        deadline = time.monotonic() + SETUP_TIMEOUT
+        try:
+            plans = {kind: finish_setup(kind, process, out, deadline) for kind, (_, process, out) in kinds.items()}
+        finally:
+            for _, process, _out in kinds.values():
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        setup_seconds = time.monotonic() - t0
+        for kind, plan in plans.items():
+            print(f"{kind}: app prepared ({plan['dialect']}, {plan['env']}): {len(plan['member_ids'])} members, "
+                  f"{len(plan['poll_ids'])} open polls with {plan['eligible_counts']} eligible each, migrations "
+                  f"{plan['timings']['migrate_seconds']:.1f} s, polls {plan['timings']['polls_seconds']:.1f} s",
+                  flush=True)
+        print(f"setup took {setup_seconds:.1f} s", flush=True)
+        for kind, (dbs, _, _) in kinds.items():
+            plan = plans[kind]
+            tracks = {name: Track([0] * settings.clients, set(), set(), {}) for name in ("app", "bare")}
+            per_round = []
+            for round_no in range(1, settings.rounds + 1):
+                order = ("bare", "app") if round_no % 2 else ("app", "bare")
+                per_round.append({name: run_one(name, dbs, round_no, settings, plan, tracks[name], tmp, secret_key)
+                                  for name in order})
+            summary = {name: summarise([r[name] for r in per_round]) for name in ("app", "bare")}
+            results[kind] = {"summary": summary, "goals": goals(kind, summary["app"], summary["bare"]),
+                             "rounds": per_round, "plan": {"polls": len(plan["poll_ids"]),
+                                                           "members": len(plan["member_ids"]),
+                                                           "cookie_name": plan["cookie_name"],
+                                                           "timings": plan["timings"]}}
+    notes = print_report(settings, results)
+    all_goals = [g for data in results.values() for g in data.get("goals", [])]
+    elapsed = time.monotonic() - started
+    print(f"took {elapsed:.0f} s")
+    return {
+        "benchmark": "vote",
+        "profile": profile,
+        "settings": asdict(settings),
+        "setup": {"seconds": setup_seconds,
+                  "method": "migrations through the app factory; advisor by create_account, members as User rows "
+                            "with one shared scrypt hash; yes/no/abstain polls by polls.create_poll and "
+                            "polls.open_poll after the members exist; sessions from the app's start_session signed "
+                            "with its session serializer, sent as a Cookie header"},
+        "environment": environment(),
+        "databases": results,
+        "goals": all_goals,
+        "verdict": "PASS" if all(g["pass"] for g in all_goals) else "FAIL",
+        "notes": notes,
+        "elapsed_seconds": elapsed,
+    }

@@ -1,0 +1,83 @@
+"""Prepare the real app for the vote benchmark; run in its own process with the production environment.
+
+`python -m benchmarks.vote_setup --out plan.json --members 32 --polls 300` with STAC_ENV=production, SECRET_KEY
+and DATABASE_URL set (the harness does this; SQLite file or PostgreSQL). It
+
+1. builds the schema through the app factory and the migrations (what `flask db upgrade` does);
+2. creates one advisor with `create_account`, then the members as plain `User` rows sharing one precomputed
+   scrypt hash (as room_setup.py does);
+3. creates --polls yes/no/abstain polls with `polls.create_poll` and opens each with `polls.open_poll` *after*
+   the members exist, so every member is an eligible voter of every poll (eligibility is fixed at opening);
+4. signs every member in with the app's own `start_session` inside a test request context and signs that session
+   with the app's session serializer (see room_setup.py): the benchmark clients send it in a Cookie header.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .room_setup import PASSWORD, USER_AGENT, cookie_maker
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--members", type=int, required=True)
+    parser.add_argument("--polls", type=int, required=True, help="open yes/no/abstain polls, each member votes once")
+    args = parser.parse_args(argv)
+
+    from flask_migrate import upgrade
+
+    from stac_youth import create_app
+    from stac_youth.common.passwords import hash_password
+    from stac_youth.common.roles import Role
+    from stac_youth.extensions import db
+    from stac_youth.members.bootstrap import create_account
+    from stac_youth.members.models import User
+    from stac_youth.proposals import polls
+
+    root = Path(__file__).resolve().parent.parent
+    app = create_app()
+    timings = {}
+    with app.app_context():
+        started = time.monotonic()
+        upgrade(directory=str(root / "migrations"))
+        timings["migrate_seconds"] = time.monotonic() - started
+        advisor = create_account("bench-advisor@example.org", "Bench Advisor", PASSWORD, Role.ADVISOR)
+        shared_hash = hash_password(PASSWORD)
+        members = [User(email=f"bench-voter-{i:04d}@example.org", display_name=f"Bench Voter {i:04d}",
+                        password_hash=shared_hash, role=Role.MEMBER) for i in range(args.members)]
+        db.session.add_all(members)
+        db.session.commit()
+        started = time.monotonic()
+        poll_ids = []
+        for n in range(args.polls):
+            poll = polls.create_poll(advisor, None, f"Benchmark question {n}: adopt motion {n}?", "yes_no_abstain")
+            polls.open_poll(advisor, poll)
+            poll_ids.append(poll.id)
+        timings["polls_seconds"] = time.monotonic() - started
+        eligible = {poll.eligible_count for poll in db.session.scalars(
+            db.select(polls.Poll).where(polls.Poll.id.in_(poll_ids[:1] + poll_ids[-1:])))}
+        cookie_for = cookie_maker(app)
+        result = {
+            "poll_ids": poll_ids,
+            "member_ids": [user.id for user in members],
+            "members": [cookie_for(user) for user in members],
+            "eligible_counts": sorted(eligible),
+            "cookie_name": app.config["SESSION_COOKIE_NAME"],
+            "user_agent": USER_AGENT,
+            "session_cookie_secure": app.config["SESSION_COOKIE_SECURE"],
+            "env": app.config["ENV_NAME"],
+            "dialect": db.engine.dialect.name,
+            "timings": timings,
+        }
+    Path(args.out).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

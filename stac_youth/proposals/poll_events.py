@@ -1,0 +1,172 @@
+"""Socket.IO for polls (namespace /polls): watch a poll; turnout and live counts pushed at most 4 times a second.
+
+Ballots can arrive hundreds a second; a push per ballot would cost every watcher that much. Pushes are coalesced
+per poll: the first ballot after a push schedules the next one no sooner than LIVE_INTERVAL after it, and further
+ballots meanwhile ride along. The push reads the counters after it is scheduled, so it always includes the latest
+ballot. With several server processes (REDIS_URL), a short-lived Redis key spaces the pushes of all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import current_app
+from flask_login import current_user
+from flask_socketio import join_room
+
+from ..common.errors import NotFound
+from ..common.signals import poll_changed
+from ..common.sockets import accept_connection, connection_closed, guarded_event
+from ..extensions import db, socketio
+from ..meetings.events import NAMESPACE as MEETINGS_NAMESPACE
+from ..meetings.events import meeting_room
+from . import polls
+from .poll_models import Poll
+from .poll_views import get_visible_poll, live_payload
+
+NAMESPACE = "/polls"
+LIVE_INTERVAL = 0.25  # seconds: at most 4 pushes a second per poll
+MAX_ID = 2**31 - 1
+log = logging.getLogger(__name__)
+
+
+def poll_channel(poll_id: int) -> str:
+    """The server-built Socket.IO room of one poll's watchers."""
+    return f"poll:{poll_id}"
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def connect(_auth=None):
+    """Signed-in users only."""
+    return accept_connection(NAMESPACE)
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def disconnect(*_args):
+    """Forget the closed connection."""
+    connection_closed(NAMESPACE)
+
+
+@guarded_event("watch", NAMESPACE)
+def watch(payload):
+    """Follow a poll the user may see; the answer carries its turnout (and counts, when they may be seen) now."""
+    poll_id = payload.get("poll_id") if isinstance(payload, dict) else None
+    if type(poll_id) is not int or not 0 < poll_id <= MAX_ID:
+        return {"ok": False, "error": "invalid"}
+    try:
+        poll = get_visible_poll(current_user, poll_id)
+    except NotFound:
+        return {"ok": False, "error": "not_found"}
+    join_room(poll_channel(poll.id))
+    return {"ok": True, "poll": live_payload(poll)}
+
+
+def _push(poll_id: int, event: str) -> None:
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        return
+    payload = live_payload(poll)
+    socketio.emit(event, payload, to=poll_channel(poll_id), namespace=NAMESPACE)
+    if event == "status" and poll.agenda_item is not None:
+        socketio.emit("poll", {"item_id": poll.agenda_item_id, "poll_id": poll_id, "status": poll.status},
+                      to=meeting_room(poll.agenda_item.meeting_id), namespace=MEETINGS_NAMESPACE)
+
+
+def _redis(app):
+    """One Redis client per app when REDIS_URL is set (spaces pushes across processes), else None."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    client = app.extensions.get("stac_poll_redis")
+    if client is None:
+        import redis
+
+        client = app.extensions["stac_poll_redis"] = redis.Redis.from_url(url)
+    return client
+
+
+class LiveTurnout:
+    """Coalesces the turnout pushes of each poll to one per interval."""
+
+    def __init__(self, interval: float = LIVE_INTERVAL):
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._pending: set[int] = set()
+        self._last: dict[int, float] = {}
+
+    def ballot_cast(self, app, poll_id: int) -> None:
+        """Schedule a push for the poll unless one is already on its way."""
+        with self._lock:
+            if poll_id in self._pending:
+                return
+            self._pending.add(poll_id)
+            wait = max(0.0, self._last.get(poll_id, 0.0) + self.interval - time.monotonic())
+        socketio.start_background_task(self._push_later, app, poll_id, wait)
+
+    def _wait_for_shared_slot(self, app, poll_id: int) -> None:
+        client = _redis(app)
+        if client is None:
+            return
+        key = f"stac:poll-live:{poll_id}"
+        try:
+            while not client.set(key, b"1", nx=True, px=int(self.interval * 1000)):
+                socketio.sleep(max(client.pttl(key), 10) / 1000)
+        except Exception:  # Redis away: push anyway rather than never
+            log.warning("poll push gate unavailable", exc_info=True)
+
+    def _push_later(self, app, poll_id: int, wait: float) -> None:
+        socketio.sleep(wait)
+        with app.app_context():
+            try:
+                self._wait_for_shared_slot(app, poll_id)
+                with self._lock:  # from here on a new ballot schedules another push
+                    self._pending.discard(poll_id)
+                    self._last[poll_id] = time.monotonic()
+                _push(poll_id, "turnout")
+            except Exception:
+                log.exception("poll turnout push failed")
+            finally:
+                db.session.remove()
+
+
+live_turnout = LiveTurnout()
+
+
+@poll_changed.connect
+def poll_changed_pushed(poll_id: int, what: str = "", **_extra) -> None:
+    """Ballots: a coalesced turnout push. Opening and closing: an immediate status push."""
+    if what == "ballot":
+        live_turnout.ballot_cast(current_app._get_current_object(), poll_id)
+    else:
+        _push(poll_id, "status")
+
+
+def _run_schedule(app, seconds: float) -> None:
+    while True:
+        socketio.sleep(seconds)
+        with app.app_context():
+            try:
+                polls.apply_schedule()
+            except Exception:
+                log.exception("poll schedule failed")
+            finally:
+                db.session.remove()
+
+
+def init_poll_schedule(app) -> None:
+    """Open and close scheduled polls on time: one background loop per server process, from its first request."""
+    seconds = app.config.get("POLL_SCHEDULE_SECONDS", 0)
+    if not seconds:
+        return
+    lock = threading.Lock()
+    started = []
+
+    @app.before_request
+    def start_poll_schedule():
+        if started:
+            return
+        with lock:
+            if not started:
+                started.append(socketio.start_background_task(_run_schedule, app, seconds))
