@@ -80,10 +80,13 @@ def register_blueprints(app: Flask) -> None:
     from .meetings import bp as meetings_bp
     from .members import auth_bp
     from .members import bp as members_bp
+    from .notifications import bp as notifications_bp
     from .proposals import bp as proposals_bp
     from .rooms import bp as rooms_bp
+    from .summit import bp as summit_bp
 
-    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp, proposals_bp):
+    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp, proposals_bp, summit_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
 
 

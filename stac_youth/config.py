@@ -35,6 +35,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'stac_youth.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    #: the site's address for links in emails sent outside a request (scheduled polls, the command line)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie
     SESSION_REFRESH_EACH_REQUEST = False
     #: how often each server process opens and closes scheduled polls (0: only when a poll's page is loaded)
@@ -95,6 +97,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     SERVER_NAME = None
     POLL_SCHEDULE_SECONDS = 0
+    NOTIFICATION_EMAILS_IN_BACKGROUND = False  # tests read the outbox right after the request
 
     @classmethod
     def secret_key(cls) -> str:

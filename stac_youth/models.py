@@ -19,6 +19,7 @@ from .members.models import (  # noqa: F401
     Region,
     User,
 )
+from .notifications.models import Notification  # noqa: F401
 from .proposals.models import (  # noqa: F401
     Comment,
     CommentReport,
@@ -36,3 +37,4 @@ from .proposals.poll_models import (  # noqa: F401
     PollOption,
 )
 from .rooms.models import Message, MessageReport, Mute, Presence, Room, RoomRead, SpeakerRequest  # noqa: F401
+from .summit.models import Decision, SummitEdition, SummitSession  # noqa: F401

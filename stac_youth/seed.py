@@ -228,6 +228,45 @@ def seed_polls() -> None:
             polls.close_poll(advisor, poll)
 
 
+DEMO_SESSIONS = [  # (title, track, day 0 or 1, hour, minutes, room)
+    ("Opening: students lead", "Plenary", 0, 9, 60, "Main hall"),
+    ("Getting to school and back: transit for students", "Wellness", 0, 11, 75, "Room B"),
+    ("Student voice on school site councils", "Student voice", 1, 10, 60, "Room A"),
+]
+
+
+def seed_summit() -> None:
+    """A Summit edition with sessions, and the counted demo proposal adopted into one; skipped when present."""
+    from datetime import date, datetime, time, timedelta
+
+    from .common.time import local_to_utc
+    from .proposals.models import Proposal, ProposalStatus
+    from .summit import services
+    from .summit.models import SummitEdition
+
+    year = date.today().year + 1
+    if db.session.scalar(select(SummitEdition).where(SummitEdition.year == year)):
+        return
+    planner = find_user_by_email("planner@example.org")
+    first_day = date(year, 4, 16)
+    edition = services.create_edition(planner, services.EditionData(
+        year=year, title=f"Community Schools Youth Summit {year}", starts_on=first_day,
+        ends_on=first_day + timedelta(days=1), place="Sacramento Convention Center"))
+    sessions = {}
+    for title, track, day, hour, minutes, room in DEMO_SESSIONS:
+        starts = local_to_utc(datetime.combine(first_day + timedelta(days=day), time(hour)), "America/Los_Angeles")
+        sessions[title] = services.add_session(planner, edition, services.SessionData(
+            title=title, track=track, starts_at=starts, ends_at=starts + timedelta(minutes=minutes), room=room,
+            description=""))
+    passed = db.session.scalar(select(Proposal).where(Proposal.title == "Free transit passes for students",
+                                                      Proposal.status == ProposalStatus.PASSED))
+    if passed is not None:
+        services.decide(planner, passed, services.DecisionData(
+            kind="adopted", session_ids=(sessions["Getting to school and back: transit for students"].id,),
+            response="Adopted. Transit agencies from three regions join this session to plan **free student passes** "
+                     "with you; the students who wrote the proposal open it."))
+
+
 def seed_regions() -> dict[str, Region]:
     """Make sure the eight regions and their counties exist; return them by name."""
     regions = {r.name: r for r in db.session.scalars(select(Region))}
@@ -269,4 +308,5 @@ def seed_demo_data(password: str) -> list[tuple[str, str, bool]]:
     seed_themes()
     seed_proposals(regions)
     seed_polls()
+    seed_summit()
     return report

@@ -20,12 +20,15 @@ from stac_youth.common.tokens import hash_token
 from stac_youth.extensions import db
 from stac_youth.meetings import agenda, calendar, services
 from stac_youth.members.models import Invitation, Region, User
+from stac_youth.notifications import kinds
+from stac_youth.notifications.services import notify
 from stac_youth.proposals import comments as proposal_comments
 from stac_youth.proposals import cosponsors, polls
 from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import moderation, rooms
 from tests.conftest import PASSWORD, UserFactory, login
 from tests.proposals.helpers import make_proposal, theme
+from tests.summit_rows import summit_rows
 
 PRINCIPALS = ("anonymous", "member", "advisor", "planner", "admin")
 METHODS = ("GET", "POST")
@@ -116,11 +119,18 @@ def _world(make_user) -> dict:
     poll = polls.create_poll(users["advisor"], None, "Which theme first?", "yes_no_abstain", agenda_item=item)
     polls.open_poll(users["advisor"], poll)
     draft_poll = polls.create_poll(users["advisor"], None, "Not yet?", "yes_no_abstain")
+    # A Summit edition with a session everyone may see, and a spare one to delete.
+    summit = summit_rows(users["planner"])
+    # A notification of each user's own, to open (someone else's is a 404, tested in tests/notifications).
+    own_notifications = {role: notify([user], kinds.MENTION, "/account", name="Target Student", place="Lounge")[0].id
+                         for role, user in users.items()}
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
            "meeting_id": meeting.id, "item_id": item.id,
            "room_id": room.id, "message_id": message.id, "report_id": report.id,
-           "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id, "poll_id": poll.id}
+           "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id, "poll_id": poll.id,
+           "edition_id": summit["edition_id"], "session_id": summit["session_id"]}
     per_endpoint = {
+        "summit.delete_session": {"session_id": summit["doomed_id"]},
         "proposals.poll_open": {"poll_id": draft_poll.id},
         "meetings.delete": {"meeting_id": doomed.id},
         "meetings.delete_item": {"item_id": doomed_item.id},
@@ -128,7 +138,7 @@ def _world(make_user) -> dict:
         "rooms.delete_message": {"message_id": doomed_message.id},
         "proposals.delete_comment": {"comment_id": doomed_comment.id},
     }
-    return {"users": users, "ids": ids, "per_endpoint": per_endpoint}
+    return {"users": users, "ids": ids, "per_endpoint": per_endpoint, "notifications": own_notifications}
 
 
 def _urls(app: Flask, ids: dict, per_endpoint: dict | None = None) -> list[tuple[str, str, str]]:
@@ -180,7 +190,8 @@ def _goes_to_login(response) -> bool:
 def test_access_matrix(app, client, make_user, principal):
     world = _world(make_user)
     user = world["users"].get(principal)
-    cases = _urls(app, world["ids"], world["per_endpoint"])
+    own = world["notifications"].get(principal, world["notifications"]["member"])
+    cases = _urls(app, {**world["ids"], "notification_id": own}, world["per_endpoint"])
     assert len(cases) >= len(_endpoints(app))
     if user is not None:
         assert login(client, user).status_code == 302
@@ -197,7 +208,8 @@ def test_access_matrix(app, client, make_user, principal):
             ok = response.status_code == 403
         else:
             ok = response.status_code != 403 and not _goes_to_login(response) and response.status_code < 500
-            if endpoint.startswith(("meetings.", "rooms.", "proposals.")):  # real, visible rows: never a 404
+            if endpoint.startswith(("meetings.", "rooms.", "proposals.", "summit.", "notifications.")):
+                # real, visible rows (and the principal's own notification): never a 404
                 ok = ok and response.status_code != 404
         if not ok:
             failures.append(f"{principal} {method} {url} ({endpoint}): expected {expected}, got {got}")

@@ -24,6 +24,8 @@ from stac_youth.extensions import csrf, db, limiter
 from stac_youth.meetings import agenda, services
 from stac_youth.meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from stac_youth.members.models import Invitation, PasswordResetToken, Region, User
+from stac_youth.notifications import kinds
+from stac_youth.notifications.services import notify
 from stac_youth.proposals import comments as proposal_comments
 from stac_youth.proposals import cosponsors, polls
 from stac_youth.proposals.models import Comment, CommentReport, Cosponsor, Proposal, Theme
@@ -33,6 +35,7 @@ from stac_youth.rooms import moderation, rooms
 from stac_youth.rooms.models import Message, MessageReport, Mute, Room, SpeakerRequest
 from tests.conftest import PASSWORD, UserFactory
 from tests.proposals.helpers import make_proposal, theme
+from tests.summit_rows import passed, summit_rows
 
 NEW_PASSWORD = "a brand new passphrase for testing"
 INVITE_TOKEN = "csrf-invitation-token"
@@ -119,6 +122,11 @@ def world(make_app):
         doomed_comment = proposal_comments.add_comment(target, submitted, "Delete me")
         # A draft poll the valid-token pass walks through its life: opened, voted in, its receipt checked, closed.
         poll = polls.create_poll(advisor, None, "Which theme first?", "yes_no_abstain")
+        # A Summit edition with a session to edit and one to delete, and a passed proposal to decide on.
+        summit = summit_rows(admin)
+        to_decide = passed(make_proposal(proposer, status="submitted", title="Passed proposal"))
+        # The admin's own notification to open (the room report above already left one unread to mark read).
+        own_notification = notify([admin], kinds.MENTION, "/account", name="Target Student", place="Lounge")[0]
         data = {
             "app": app,
             "emails": {"admin": admin.email, "target": target.email, "leaver": leaver.email,
@@ -128,8 +136,11 @@ def world(make_app):
                     "meeting_id": meeting.id, "item_id": second.id, "room_id": room.id,
                     "message_id": to_report.id, "report_id": report.id,
                     "proposal_id": submitted.id, "comment_id": own_comment.id, "theme_id": topic.id,
-                    "poll_id": poll.id},
+                    "poll_id": poll.id, "edition_id": summit["edition_id"], "session_id": summit["session_id"],
+                    "notification_id": own_notification.id},
             "per_endpoint": {
+                "summit.delete_session": {"session_id": summit["doomed_id"]},
+                "summit.decide": {"proposal_id": to_decide.id},
                 "meetings.publish": {"meeting_id": draft.id},
                 "meetings.edit": {"meeting_id": draft.id},
                 "meetings.delete": {"meeting_id": doomed.id},
@@ -146,6 +157,7 @@ def world(make_app):
                          "doomed": doomed_comment.id, "theme": topic.id, "cosponsor": cosponsor.id,
                          "decliner": decliner.id},
             "poll": {"id": poll.id, "item": second.id, "proposal": submitted.id, "voter": attendee.id},
+            "summit": {**summit, "decided": to_decide.id, "notification": own_notification.id},
         }
     yield data
     limiter.reset()
@@ -234,6 +246,19 @@ def _payloads(data) -> dict[str, dict]:
         "proposals.poll_vote": {"choice": "yes"},
         "proposals.poll_receipt": {"receipt": "AAAA-BBBB-CCCC-DDDD"},
         "proposals.poll_close": {},
+        "notifications.open_one": {},
+        "notifications.read_all": {},
+        "notifications.email_setting": {"email": "decisions"},
+        "summit.new_edition": {"year": "2032", "title": "Summit 2032", "starts_on": "2032-06-01",
+                               "ends_on": "2032-06-02", "place": "Fresno"},
+        "summit.edit_edition": {"year": "2031", "title": "Renamed Summit", "starts_on": "2031-06-01",
+                                "ends_on": "2031-06-03", "place": "Sacramento"},
+        "summit.new_session": {"title": "New session", "track": "", "starts_at": "2031-06-02T10:00",
+                               "ends_at": "2031-06-02T11:00", "room": "", "description": ""},
+        "summit.edit_session": {"title": "Renamed session", "track": "Wellness", "starts_at": "2031-06-01T09:00",
+                                "ends_at": "2031-06-01T10:30", "room": "Hall B", "description": "New *plan*"},
+        "summit.delete_session": {},
+        "summit.decide": {"kind": "declined", "response": "Not this year, and here is why.", "merged_into_id": "0"},
     }
 
 
@@ -253,6 +278,9 @@ ORDER = [
     "proposals.report_comment", "proposals.delete_comment", "admin.themes", "admin.update_theme",
     "proposals.poll_new_for_proposal", "proposals.poll_new_for_item", "proposals.poll_open", "proposals.poll_vote",
     "proposals.poll_receipt", "proposals.poll_close",
+    "notifications.open_one", "notifications.read_all", "notifications.email_setting",
+    "summit.new_edition", "summit.edit_edition", "summit.new_session", "summit.edit_session",
+    "summit.delete_session", "summit.decide",
     "members.change_password", "auth.logout_everywhere", "members.delete_account", "auth.logout",
 ]
 #: Who sends the valid-token request: public routes go anonymous, delete_account, the RSVP / check-in and the
@@ -469,6 +497,25 @@ def test_post_with_a_valid_token_is_accepted(world):
     _assert_the_room_routes_did_their_work(world)
     _assert_the_proposal_routes_did_their_work(world)
     _assert_the_poll_went_through_its_life(world)
+    _assert_the_summit_and_notification_routes_did_their_work(world)
+
+
+def _assert_the_summit_and_notification_routes_did_their_work(data) -> None:
+    """The Summit and notification routes did what their payloads asked, not just some change."""
+    from stac_youth.notifications.models import Notification
+    from stac_youth.summit.models import Decision, SummitEdition, SummitSession
+
+    ids = data["summit"]
+    with data["app"].app_context():
+        assert db.session.get(SummitEdition, ids["edition_id"]).title == "Renamed Summit"
+        assert db.session.scalar(db.select(SummitEdition).where(SummitEdition.year == 2032)).place == "Fresno"
+        titles = set(db.session.scalars(db.select(SummitSession.title)))
+        assert titles == {"Renamed session", "New session"}  # the spare one is deleted
+        decision = db.session.scalar(db.select(Decision).where(Decision.proposal_id == ids["decided"]))
+        assert decision.kind == "declined" and db.session.get(Proposal, ids["decided"]).status == "declined"
+        assert db.session.get(Notification, ids["notification"]).read_at is not None
+        admin = db.session.scalar(db.select(User).where(User.email == data["emails"]["admin"]))
+        assert admin is None or admin.email_notifications == "decisions"
 
 
 def _assert_the_meeting_went_through_its_life(data) -> None:

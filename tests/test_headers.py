@@ -29,6 +29,7 @@ from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import rooms
 from tests.conftest import PASSWORD, UserFactory, login
 from tests.proposals.helpers import make_proposal, theme
+from tests.summit_rows import summit_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINCIPALS = ("anonymous", "member", "advisor", "planner", "admin")
@@ -178,7 +179,10 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
     polls.open_poll(users["advisor"], poll)
     polls.cast_ballot(target, poll, [poll.options[1].id])
     polls.close_poll(users["advisor"], poll)
+    # A Summit edition with a session everyone may see, and the member's own notification
+    summit = summit_rows(users["planner"])
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
+           "edition_id": summit["edition_id"], "session_id": summit["session_id"],
            "room_id": room.id, "message_id": message.id,
            "proposal_id": proposal.id, "comment_id": comment.id, "theme_id": theme().id, "poll_id": poll.id}
     tokens = {"meetings.feed": calendar.regenerate_feed_token(target)}
@@ -202,7 +206,8 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
             assert response.status_code == 302, (where, response.status_code)
         elif endpoint == "proposals.poll_voted":  # a receipt shows once, right after a vote: here back to the poll
             assert response.status_code == 302, (where, response.status_code)
-        elif endpoint.startswith(("meetings.", "rooms.", "proposals.", "admin.")):  # real ids: the page itself
+        elif endpoint.startswith(("meetings.", "rooms.", "proposals.", "admin.", "summit.", "notifications.")):
+            # real ids: the page itself
             assert response.status_code == 200, (where, response.status_code)
         # "signed in" as the page was rendered: /register/<token> first signs a visitor out, then shows a public page
         assert_security_headers(response, where, signed_in=_signed_in(client))

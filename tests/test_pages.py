@@ -77,11 +77,22 @@ def test_server_error_page_is_translated_and_leaks_nothing(failing_app, language
     assert "boom" not in body and "Traceback" not in body
 
 
+def test_an_absurd_id_in_a_post_url_is_a_404_not_a_crash(client, make_user):
+    login(client, make_user("admin"))
+    for url in ["/notifications/" + "9" * 30 + "/open", "/notifications/2147483648/open",
+                "/summit/sessions/" + "9" * 30 + "/delete", "/summit/sessions/2147483648/delete",
+                "/summit/proposals/2147483648/decide", "/summit/editions/2147483648/sessions/new"]:
+        assert client.post(url).status_code == 404, url
+
+
 def test_an_absurd_id_in_a_url_is_a_404_not_a_crash(client, make_user):
     login(client, make_user("admin"))
     for url in ["/members/" + "9" * 30, "/meetings/" + "9" * 30, "/meetings/2147483648", "/polls/" + "9" * 30,
                 "/polls/2147483648", "/polls/2147483647", "/polls/2147483647/live.json",
-                "/agenda-items/2147483648/poll-panel"]:
+                "/agenda-items/2147483648/poll-panel", "/summit/editions/" + "9" * 30, "/summit/editions/2147483648",
+                "/summit/editions/2147483648/edit", "/summit/editions/2147483648/sessions/new",
+                "/summit/sessions/" + "9" * 30, "/summit/sessions/2147483648", "/summit/sessions/2147483648/edit",
+                "/summit/proposals/" + "9" * 30 + "/decide", "/summit/proposals/2147483648/decide"]:
         assert client.get(url).status_code == 404, url
 
 

@@ -88,9 +88,12 @@ class PageAudit(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self._in_script = False
+        self._in_bell = False  # the notification bell's own icon (no user content) is an inline <svg>
 
     def handle_starttag(self, tag, attrs):
-        if tag in FORBIDDEN_TAGS:
+        if tag == "a" and dict(attrs).get("id") == "notification-bell":
+            self._in_bell = True
+        if tag in FORBIDDEN_TAGS and not (self._in_bell and tag == "svg"):
             self.problems.append(f"<{tag}> element")
         if tag == "script":
             src = dict(attrs).get("src") or ""
@@ -112,6 +115,8 @@ class PageAudit(HTMLParser):
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag):
+        if tag == "a":
+            self._in_bell = False
         if tag == "script":
             self._in_script = False
 
@@ -251,7 +256,8 @@ def test_poll_questions_and_option_labels_render_inert(app, client, make_user):
         assert "results-table" in html and 'id="voters-title"' in html
         charts = html.count('<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
                             'focusable="false"><rect class="bar-fill')
-        assert charts == len(poll.options) == html.count("<svg")  # every <svg> is a bar of the app's own chart
+        # every other <svg> is a bar of the app's own chart (the one more is the notification bell's icon)
+        assert charts == len(poll.options) == html.count("<svg") - html.count('<svg aria-hidden="true" focusable')
         failures += [f"results {vector!r}: {problem}" for problem in audit_html(html) if problem != "<svg> element"]
         response = staff.get(f"/polls/{poll.id}/results.csv")
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -330,3 +336,56 @@ def test_markdown_still_formats_and_dangerous_links_lose_their_href():
         assert all("href" not in attrs for attrs in links), (vector, links)
     assert str(render_markdown("")) == "" and str(render_markdown(None)) == ""
     assert "&lt;script&gt;" in str(render_markdown("<script>alert(1)</script>"))
+
+
+def test_summit_texts_and_notification_params_render_inert(app, client, make_user):
+    """Summit edition and session titles, a session description, a decision response and a notification whose
+    params hold markup are shown as text on every page that shows them."""
+    from datetime import date, datetime
+
+    from stac_youth.notifications import kinds
+    from stac_youth.notifications.services import notify
+    from stac_youth.proposals.models import ProposalStatus
+    from stac_youth.summit import services as summit
+    from tests.conftest import login
+    from tests.proposals.helpers import make_proposal
+
+    planner, author = make_user("planner"), make_user("member")
+    vector = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    edition = summit.create_edition(planner, summit.EditionData(
+        year=2031, title=f"Summit {vector}", starts_on=date(2031, 6, 1), ends_on=date(2031, 6, 3), place=vector))
+    session = summit.add_session(planner, edition, summit.SessionData(
+        title=f"Session {vector}", track=vector, starts_at=datetime(2031, 6, 1, 17), ends_at=datetime(2031, 6, 1, 18),
+        room=vector, description=f"About {vector} [x](javascript:alert(1))"))
+    proposal = make_proposal(author, status="submitted", title=f"Proposal {vector}"[:120])
+    proposal.status = ProposalStatus.PASSED
+    db.session.commit()
+    summit.decide(planner, proposal, summit.DecisionData(kind="adopted", response=f"Yes {vector}",
+                                                         session_ids=(session.id,)))
+    notify([author, planner], kinds.MENTION, "/summit", name=vector, place=vector)
+    notify([author], kinds.REPORT, "/summit/plan", place_label=vector)
+    staff, member = app.test_client(), app.test_client()
+    assert login(staff, planner).status_code == 302 and login(member, author).status_code == 302
+    pages = {"board": (member, "/summit"), "plan": (staff, "/summit/plan"),
+             "edition": (member, f"/summit/editions/{edition.id}"),
+             "edit edition": (staff, f"/summit/editions/{edition.id}/edit"),
+             "session": (member, f"/summit/sessions/{session.id}"),
+             "edit session": (staff, f"/summit/sessions/{session.id}/edit"),
+             "decide": (staff, f"/summit/proposals/{proposal.id}/decide"),
+             "proposal": (member, f"/proposals/{proposal.id}"),
+             "notifications": (member, "/notifications"), "staff notifications": (staff, "/notifications")}
+    failures = []
+    for name, (viewer, url) in pages.items():
+        response = viewer.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        html = response.get_data(as_text=True)
+        # the plan's vote bars are the app's own <svg> charts, each with no attribute but its drawing
+        bars = html.count('<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" ')
+        problems = audit_html(html)
+        assert problems.count("<svg> element") == bars, name
+        failures += [f"{name}: {problem}" for problem in problems if problem not in ("<template> element",
+                                                                                     "<svg> element")]
+        assert "<script>alert(1)" not in html and "<img src=x" not in html, name
+    assert failures == []
+    notifications = member.get("/notifications").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in notifications

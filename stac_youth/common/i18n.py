@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+import pytz
 from flask import current_app, has_request_context, request, session
+from flask_babel import _get_current_context as _babel_context
+from flask_babel import force_locale
 from flask_login import current_user
 
 from .time import DEFAULT_TIMEZONE
@@ -25,3 +30,22 @@ def select_timezone() -> str:
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return DEFAULT_TIMEZONE
+
+
+@contextmanager
+def as_reader(language: str, zone: str):
+    """Render for someone other than the current user (an email, a live push): their language and time zone."""
+    babel_context = _babel_context()  # where Flask-Babel keeps the zone it chose for this request
+    saved = getattr(babel_context, "babel_tzinfo", None)
+    with force_locale(language if language in current_app.config["LANGUAGES"] else current_app.config["LANGUAGES"][0]):
+        try:
+            babel_context.babel_tzinfo = pytz.timezone(zone)
+        except pytz.UnknownTimeZoneError:
+            babel_context.babel_tzinfo = pytz.timezone(DEFAULT_TIMEZONE)
+        try:
+            yield
+        finally:
+            if saved is None:
+                del babel_context.babel_tzinfo
+            else:
+                babel_context.babel_tzinfo = saved

@@ -12,6 +12,7 @@ SIGNED_IN = frozenset(ALL_ROLES)
 ADVISORS = frozenset({Role.ADVISOR, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 MEMBERS = frozenset({Role.MEMBER})
+PLANNERS = frozenset({Role.PLANNER, Role.ADMIN})
 
 #: endpoint -> PUBLIC, or the roles allowed. An endpoint missing here is refused to everyone.
 ROUTES: dict[str, str | frozenset[str]] = {
@@ -94,6 +95,24 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "proposals.edit_comment": MEMBERS,
     "proposals.delete_comment": MEMBERS | ADVISORS,
     "proposals.advance": ADVISORS,
+    "notifications.index": SIGNED_IN,
+    "notifications.open_one": SIGNED_IN,
+    "notifications.read_all": SIGNED_IN,
+    "notifications.email_setting": SIGNED_IN,
+    "summit.board": SIGNED_IN,
+    "summit.edition": SIGNED_IN,
+    "summit.session": SIGNED_IN,
+    "summit.export_csv": SIGNED_IN,
+    "summit.schedule": SIGNED_IN,
+    "summit.report": SIGNED_IN,
+    "summit.report_pdf": SIGNED_IN,
+    "summit.plan": PLANNERS,
+    "summit.new_edition": PLANNERS,
+    "summit.edit_edition": PLANNERS,
+    "summit.new_session": PLANNERS,
+    "summit.edit_session": PLANNERS,
+    "summit.delete_session": PLANNERS,
+    "summit.decide": PLANNERS,
     "proposals.polls_index": SIGNED_IN,
     "proposals.poll_show": SIGNED_IN,
     "proposals.poll_panel": SIGNED_IN,
@@ -117,6 +136,8 @@ SOCKET_EVENTS: dict[tuple[str, str], frozenset[str]] = {
     ("/meetings", "disconnect"): SIGNED_IN,
     ("/meetings", "join"): SIGNED_IN,
     ("/meetings", "advance"): ADVISORS,
+    ("/notifications", "connect"): SIGNED_IN,
+    ("/notifications", "disconnect"): SIGNED_IN,
     ("/polls", "connect"): SIGNED_IN,
     ("/polls", "disconnect"): SIGNED_IN,
     ("/polls", "watch"): SIGNED_IN,

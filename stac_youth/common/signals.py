@@ -29,3 +29,6 @@ room_changed = _signals.signal("room-changed")  # sender: room id; kwargs: what 
 
 #: Sent with (poll id) after a poll changed and the change is committed; kwargs: what ("opened", "ballot", "closed").
 poll_changed = _signals.signal("poll-changed")
+
+#: Sent after notifications are committed; sender: the app; kwargs: ids (the new notification ids).
+notifications_created = _signals.signal("notifications-created")

@@ -21,6 +21,8 @@ from ..proposals.poll_views import open_polls_to_vote, visible_polls
 from ..rooms.access import may_moderate
 from ..rooms.moderation import open_reports
 from ..rooms.rooms import RoomListEntry, list_rooms
+from ..summit.models import Decision
+from ..summit.services import current_edition
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Dashboard:
     waiting_proposals: list[Proposal] = field(default_factory=list)
     open_reports: int = 0
     polls_to_vote: list[Poll] = field(default_factory=list)
+    awaiting_decision: list[Proposal] = field(default_factory=list)
+    summit_edition: object | None = None
     recent_polls: list[Poll] = field(default_factory=list)
 
 
@@ -79,6 +83,14 @@ def build_dashboard(user: User) -> Dashboard:
     if user.role == Role.MEMBER:
         board.polls_to_vote = open_polls_to_vote(user)[:5]
     elif may_manage_polls(user):
+        board.recent_polls = visible_polls(user, limit=5)
+    if user.role in (Role.PLANNER, Role.ADMIN):
+        board.awaiting_decision = list(db.session.scalars(
+            select(Proposal).outerjoin(Decision, Decision.proposal_id == Proposal.id)
+            .where(Proposal.status == ProposalStatus.PASSED, Decision.id.is_(None))
+            .order_by(Proposal.updated_at).limit(5)))
+        board.summit_edition = current_edition()
+    if user.role == Role.PLANNER:
         board.recent_polls = visible_polls(user, limit=5)
     board.unread_rooms = [entry for entry in list_rooms(user) if entry.unread][:5]
     board.my_proposals = list(db.session.scalars(

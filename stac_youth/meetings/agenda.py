@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..common.audit import record_audit
 from ..common.errors import NotFound, ServiceError
 from ..extensions import db
+from . import notices
 from .models import AgendaItem, AgendaKind, Meeting, MeetingStatus
 
 MAX_ITEM_MINUTES = 600
@@ -59,6 +60,7 @@ def add_item(advisor, meeting: Meeting, data: AgendaItemData) -> AgendaItem:
     db.session.flush()
     record_audit("agenda.item_added", actor=advisor, meeting_id=meeting.id, item_id=item.id, title=item.title)
     db.session.commit()
+    notices.agenda_changed(meeting)
     return item
 
 
@@ -68,6 +70,7 @@ def update_item(advisor, item: AgendaItem, data: AgendaItemData) -> None:
     _apply(item, data)
     record_audit("agenda.item_updated", actor=advisor, meeting_id=item.meeting_id, item_id=item.id)
     db.session.commit()
+    notices.agenda_changed(item.meeting)
 
 
 def delete_item(advisor, item: AgendaItem) -> None:
@@ -82,6 +85,7 @@ def delete_item(advisor, item: AgendaItem) -> None:
     for position, other in enumerate(meeting.items):
         other.position = position
     db.session.commit()
+    notices.agenda_changed(meeting)
 
 
 def move_item(advisor, item: AgendaItem, step: int) -> None:
@@ -98,3 +102,4 @@ def move_item(advisor, item: AgendaItem, step: int) -> None:
     record_audit("agenda.item_moved", actor=advisor, meeting_id=meeting.id, item_id=item.id, position=target)
     db.session.commit()
     db.session.expire(meeting, ["items"])
+    notices.agenda_changed(meeting)

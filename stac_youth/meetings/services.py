@@ -15,6 +15,7 @@ from ..common.signals import meeting_created, meeting_state_changed
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import Region
+from . import notices
 from .models import Meeting, MeetingStatus
 from .visibility import may_see
 
@@ -124,6 +125,7 @@ def publish_meeting(advisor, meeting: Meeting) -> None:
     meeting.updated_at = utcnow()
     record_audit("meeting.published", actor=advisor, meeting_id=meeting.id, title=meeting.title)
     db.session.commit()
+    notices.meeting_published(meeting)
 
 
 def delete_meeting(advisor, meeting: Meeting) -> None:

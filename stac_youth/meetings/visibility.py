@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, or_, select
 
 from ..common.roles import Role
+from ..extensions import db
+from ..members.models import User
 from .models import Meeting, MeetingStatus, meeting_regions
 
 STAFF = (Role.ADVISOR, Role.ADMIN)
@@ -24,6 +26,14 @@ def may_see(user, meeting: Meeting) -> bool:
     if user.role != Role.MEMBER or not meeting.regions:
         return True
     return user.region_id in {region.id for region in meeting.regions}
+
+
+def members_invited(meeting: Meeting) -> list:
+    """The active student members a published meeting is for (its regions', or everyone's)."""
+    query = select(User).where(User.role == Role.MEMBER, User.active.is_(True), User.deleted_at.is_(None))
+    if meeting.regions:
+        query = query.where(User.region_id.in_([region.id for region in meeting.regions]))
+    return list(db.session.scalars(query))
 
 
 def visible_meetings(user) -> Select:

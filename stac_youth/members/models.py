@@ -60,6 +60,8 @@ class User(UserMixin, db.Model):
     avatar_filename: Mapped[str | None] = mapped_column(String(64))
     hide_school: Mapped[bool] = mapped_column(Boolean, default=False)
     hide_bio: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: which notifications also come by email: all, decisions (on one's proposals) or none
+    email_notifications: Mapped[str] = mapped_column(String(16), default="all", server_default="all")
 
     region: Mapped[Region | None] = relationship()
     county: Mapped[County | None] = relationship()

@@ -13,6 +13,7 @@ from ..common.errors import NotFound, ServiceError
 from ..common.roles import Role
 from ..common.time import utcnow
 from ..extensions import db
+from . import notices
 from .models import Comment, CommentReport, Proposal, ProposalStatus
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -58,6 +59,7 @@ def add_comment(member, proposal: Proposal, body: str, parent: Comment | None = 
                       body=_clean(body), created_at=utcnow())
     db.session.add(comment)
     db.session.commit()
+    notices.mentioned_in_comment(member, comment, proposal)
     return comment
 
 
@@ -96,4 +98,5 @@ def report_comment(user, comment: Comment, reason: str) -> CommentReport:
     report = CommentReport(comment_id=comment.id, reporter_id=user.id, reason=reason)
     db.session.add(report)
     db.session.commit()
+    notices.comment_reported(db.session.get(Proposal, comment.proposal_id))
     return report

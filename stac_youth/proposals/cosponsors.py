@@ -10,6 +10,7 @@ from ..common.roles import Role
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import User
+from . import notices
 from .models import Cosponsor, Proposal, ProposalStatus
 
 MAX_COSPONSORS = 10
@@ -30,6 +31,7 @@ def invite_cosponsor(author, proposal: Proposal, member: User | None) -> Cospons
     sponsor = Cosponsor(proposal=proposal, user_id=member.id, invited_at=utcnow())
     db.session.add(sponsor)
     db.session.commit()
+    notices.cosponsor_invited(author, member, proposal)
     return sponsor
 
 

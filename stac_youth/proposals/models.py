@@ -20,6 +20,10 @@ class ProposalStatus(StrEnum):
     IN_VOTE = "in_vote"
     PASSED = "passed"
     NOT_PASSED = "not_passed"
+    ADOPTED = "adopted"
+    DECLINED = "declined"
+    UNDER_REVIEW = "under_review"
+    MERGED = "merged"
 
 
 STATUS_LABELS = {
@@ -29,6 +33,10 @@ STATUS_LABELS = {
     ProposalStatus.IN_VOTE: _l("In vote"),
     ProposalStatus.PASSED: _l("Passed"),
     ProposalStatus.NOT_PASSED: _l("Not passed"),
+    ProposalStatus.ADOPTED: _l("Adopted"),
+    ProposalStatus.DECLINED: _l("Declined"),
+    ProposalStatus.UNDER_REVIEW: _l("Under review"),
+    ProposalStatus.MERGED: _l("Merged into another proposal"),
 }
 
 
@@ -99,7 +107,7 @@ class ProposalEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(String(500), default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # Markdown: the Summit's response to a decision
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     proposal: Mapped[Proposal] = relationship(back_populates="events")

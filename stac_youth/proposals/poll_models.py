@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.time import utcnow
@@ -57,6 +57,10 @@ class Poll(db.Model):
     eligible_count: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str | None] = mapped_column(String(16))
     result_json: Mapped[str | None] = mapped_column(Text)
+    #: set at the close, for sorting on the planners' dashboard: percent of yes among yes + no (yes / no / abstain),
+    #: of ballots approving the winner (approval) or for the winner in the last round (ranked choice)
+    support_percent: Mapped[float | None] = mapped_column(Float)
+    turnout_percent: Mapped[float | None] = mapped_column(Float)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

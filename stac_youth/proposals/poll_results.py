@@ -6,8 +6,6 @@ export or payload built from it can show counts early.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 
@@ -15,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..common.spreadsheet import csv_document
 from ..extensions import db
 from ..members.models import Region, User
 from . import polls, tally
@@ -281,22 +280,15 @@ def region_breakdown(viewer, poll: Poll) -> RegionBreakdown | None:
     return RegionBreakdown(columns, rows)
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def results_csv(viewer, poll: Poll) -> str | None:
     """The results as CSV text (UTF-8 with BOM when encoded), or None while they are hidden."""
     view = result_view(viewer, poll)
     if view is None:
         return None
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    rows: list[list] = []
 
     def write(*cells) -> None:
-        writer.writerow([_cell(value) for value in cells])
+        rows.append(list(cells))
 
     write(_("Poll"), poll.question)
     write(_("Method"), method_label(poll.method))
@@ -320,4 +312,4 @@ def results_csv(viewer, poll: Poll) -> str | None:
     for rule in view.rules:
         write()
         write(rule)
-    return "\ufeff" + out.getvalue()
+    return csv_document(rows)

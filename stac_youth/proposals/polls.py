@@ -29,7 +29,7 @@ from ..common.time import utcnow
 from ..common.tokens import hash_token
 from ..extensions import db
 from ..members.models import User
-from . import tally
+from . import notices, tally
 from .models import Proposal, ProposalStatus
 from .poll_models import (
     Ballot,
@@ -171,6 +171,7 @@ def _open(actor, poll: Poll) -> None:
                  eligible=len(voter_ids), method=poll.method, secret=poll.secret)
     db.session.commit()
     poll_changed.send(poll.id, what="opened")
+    notices.poll_opened(poll)
 
 
 def _meeting_regions(poll: Poll) -> list[int]:
@@ -349,6 +350,17 @@ def close_poll(advisor, poll: Poll) -> None:
     _close(advisor, poll)
 
 
+def _support(result) -> float | None:
+    """The figure planners sort by: yes among yes + no, or the winner's share (None without a winner)."""
+    if isinstance(result, tally.YesNoResult):
+        return result.yes_share
+    if isinstance(result, tally.ApprovalResult):
+        return next((entry.percent for entry in result.ranking if entry.option == result.winner), None)
+    if result.winner is None or not result.rounds:
+        return None
+    return result.rounds[-1].percentages.get(result.winner)
+
+
 def _rewrite_in_random_order(poll_id: int) -> None:
     """Write a secret poll's ballots again, in the order of their random ids, inside the close's transaction.
 
@@ -378,6 +390,8 @@ def _close(actor, poll: Poll) -> None:
         result = tally_poll(poll)
         poll.result_json = json.dumps(dataclasses.asdict(result), default=_jsonable, sort_keys=True)
         poll.outcome = result.outcome.value
+        poll.turnout_percent = result.turnout
+        poll.support_percent = _support(result)
         if poll.secret:
             _rewrite_in_random_order(poll_id)
         proposal = poll.proposal
@@ -394,6 +408,7 @@ def _close(actor, poll: Poll) -> None:
         db.session.rollback()
         raise
     poll_changed.send(poll_id, what="closed")
+    notices.poll_closed(poll)
 
 
 def apply_schedule(now: datetime | None = None, poll_id: int | None = None, agenda_item_id: int | None = None) -> int:

@@ -101,6 +101,15 @@ def _event(proposal: Proposal, actor, to_status: str, from_status: str | None = 
                                          created_at=utcnow()))
 
 
+def record_outcome(proposal: Proposal, actor, status: str, note: str = "") -> None:
+    """A later step decided outside this area (the Summit's decision), dated on the timeline; the caller commits."""
+    previous = proposal.status
+    proposal.status = status
+    proposal.updated_at = utcnow()
+    proposal.events.append(ProposalEvent(actor_id=actor.id, from_status=previous, to_status=status, note=note,
+                                         created_at=utcnow()))
+
+
 def create_proposal(member, data: ProposalData) -> Proposal:
     """A member starts a draft."""
     if member.role != Role.MEMBER:

@@ -15,6 +15,7 @@ from ..common.errors import ServiceError
 from ..common.signals import room_message_posted
 from ..common.time import utcnow
 from ..extensions import db
+from . import notices
 from .access import may_moderate
 from .models import Message, Mute, Room
 
@@ -97,6 +98,7 @@ def post_message(user, room: Room, body, client_id) -> Posted:
         db.session.rollback()
         return Posted(_existing(room, user, client_id), created=False)
     room_message_posted.send(message)
+    notices.mentioned_in_message(message, room)
     return Posted(message, created=True)
 
 

@@ -14,6 +14,7 @@ from ..common.signals import room_changed, room_message_deleted
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import User
+from . import notices
 from .models import Message, MessageReport, Mute, Room
 
 MUTE_CHOICES_MINUTES = (10, 30, 60, 24 * 60)
@@ -85,6 +86,7 @@ def report_message(user, message: Message, reason: str) -> MessageReport:
     report = MessageReport(message_id=message.id, reporter_id=user.id, reason=reason)
     db.session.add(report)
     db.session.commit()
+    notices.message_reported(db.session.get(Room, message.room_id))
     return report
 
 

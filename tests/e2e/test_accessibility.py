@@ -571,3 +571,71 @@ def test_a_student_votes_with_the_keyboard_alone(page, in_app, width):
     expect(student.get_by_role("heading", level=1)).to_have_text("Your vote is counted")
     student.goto(f"/polls/{ids['ranked']}")
     expect(form).to_contain_text("You voted: 1. Student voice, 2. Mental health.")
+
+
+def summit_set_up(lang: str, width: int) -> dict[str, int]:
+    """The seeded Summit edition, its transit session (which carries the seeded adopted proposal), that proposal,
+    and a decision notification for the planner, so that the notifications page lists one."""
+    from sqlalchemy import select
+
+    from stac_youth.extensions import db
+    from stac_youth.members.accounts import find_user_by_email
+    from stac_youth.notifications import kinds
+    from stac_youth.notifications.services import notify
+    from stac_youth.proposals.models import Proposal
+    from stac_youth.summit.models import SummitSession
+
+    transit = db.session.scalar(select(SummitSession).where(SummitSession.title == SUMMIT_SESSION))
+    proposal_id = db.session.scalar(select(Proposal.id).where(Proposal.title == SUMMIT_PROPOSAL))
+    notify([find_user_by_email(SUMMIT_PLANNER_EMAIL)], kinds.DECISION, f"/proposals/{proposal_id}",
+           title=f"{SUMMIT_PROPOSAL} ({lang}, {width} px)", decision_label="Adopted")
+    return {"edition": transit.edition_id, "session": transit.id, "proposal": proposal_id}
+
+
+SUMMIT_PLANNER_EMAIL = "planner@example.org"
+SUMMIT_SESSION = "Getting to school and back: transit for students"
+SUMMIT_PROPOSAL = "Free transit passes for students"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_summit_pages_have_no_axe_violations(page, in_app, width, lang):
+    ids = in_app(summit_set_up, lang, width)
+    planner = page(width)
+    checks = PageChecks(planner, lang)
+    sign_in(planner, SUMMIT_PLANNER_EMAIL, lang=lang)
+
+    checks("home, planner, with the Summit card")
+    click_menu_item(planner, "a[href='/summit/plan']")
+    expect(planner.locator("main table tbody tr").first).to_be_visible()
+    expect(planner.locator("main .bar-chart")).to_have_count(3)
+    checks("Summit planning dashboard")
+    planner.goto("/summit/plan?decision=adopted&sort=turnout")
+    expect(planner.locator("main tbody tr").filter(has_text=SUMMIT_PROPOSAL)).to_have_count(1)
+    checks("Summit planning dashboard, filtered")
+    planner.goto("/summit")
+    checks("Summit board")
+    planner.goto(f"/summit/editions/{ids['edition']}")
+    expect(planner.locator(f"main a[href='/summit/sessions/{ids['session']}']")).to_be_visible()
+    checks("Summit edition")
+    planner.goto(f"/summit/sessions/{ids['session']}")
+    expect(planner.locator(f"main a[href='/proposals/{ids['proposal']}']")).to_be_visible()
+    checks("Summit session with its proposal")
+    planner.goto(f"/proposals/{ids['proposal']}")
+    expect(planner.locator("#summit")).to_be_visible()
+    checks("proposal with the Summit's decision")
+
+    # The decide form, then with errors: the response emptied (nothing is saved).
+    planner.goto(f"/summit/proposals/{ids['proposal']}/decide")
+    checks("decide form")
+    planner.locator("#response").fill("")
+    follow(planner, "main form button[type=submit]")
+    expect(planner.locator("main .is-invalid").first).to_be_visible()
+    checks("decide form with errors")
+
+    planner.goto("/notifications")
+    expect(planner.locator("main .notification-item").first).to_be_visible()
+    checks("notifications page")
+
+    assert len(checks.checked) == 10
+    checks.assert_clean()

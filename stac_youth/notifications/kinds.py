@@ -1,0 +1,73 @@
+"""What each kind of notification says, and which email setting lets it through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..common.templating import local_datetime
+
+AGENDA_PUBLISHED = "agenda_published"
+AGENDA_CHANGED = "agenda_changed"
+POLL_OPENED = "poll_opened"
+POLL_CLOSED = "poll_closed"
+DECISION = "decision"
+COSPONSOR_INVITED = "cosponsor_invited"
+MENTION = "mention"
+REPORT = "report"
+
+
+@dataclass(frozen=True)
+class Kind:
+    text: object  # a lazy string with %(name)s placeholders filled from the notification's params
+    email_subject: object
+    is_decision: bool = False
+
+
+KINDS = {
+    AGENDA_PUBLISHED: Kind(_l("The meeting “%(meeting)s” on %(when)s is published with its agenda."),
+                           _l("New meeting: %(meeting)s")),
+    AGENDA_CHANGED: Kind(_l("The agenda of “%(meeting)s” on %(when)s changed."),
+                         _l("Agenda changed: %(meeting)s")),
+    POLL_OPENED: Kind(_l("A poll is open for your vote: “%(question)s”."), _l("Poll open: %(question)s")),
+    POLL_CLOSED: Kind(_l("A poll closed: “%(question)s”. Result: %(outcome)s."), _l("Poll closed: %(question)s")),
+    DECISION: Kind(_l("The Summit planners decided on your proposal “%(title)s”: %(decision)s."),
+                   _l("Decision on your proposal: %(title)s"), is_decision=True),
+    COSPONSOR_INVITED: Kind(_l("%(name)s invites you to co-sponsor the proposal “%(title)s”."),
+                            _l("Invitation to co-sponsor: %(title)s")),
+    MENTION: Kind(_l("%(name)s mentioned you in “%(place)s”."), _l("%(name)s mentioned you")),
+    REPORT: Kind(_l("Something in “%(place)s” was reported and waits for moderation."),
+                 _l("A report waits for moderation")),
+}
+
+
+def _value(key: str, value) -> str:
+    """Params ending in _label hold an English message id (translated now); those ending in _at a UTC time."""
+    if key.endswith("_label"):
+        return _(value)
+    if key.endswith("_at"):
+        return local_datetime(datetime.fromisoformat(value), "short")
+    return str(value)
+
+
+def _fill(template, values: dict) -> str:
+    filled = {key.removesuffix("_label").removesuffix("_at"): _value(key, value) for key, value in values.items()}
+    try:
+        return str(template) % filled
+    except (KeyError, TypeError, ValueError):
+        return str(template).split("%(")[0].strip() or _("Something changed.")
+
+
+def render_text(kind: str, values: dict) -> str:
+    """The notification's sentence in the current language and time zone."""
+    spec = KINDS.get(kind)
+    return _fill(spec.text, values) if spec else _("Something changed.")
+
+
+def render_subject(kind: str, values: dict) -> str:
+    """The email subject of a notification in the current language."""
+    spec = KINDS.get(kind)
+    return _fill(spec.email_subject, values) if spec else _("Something changed.")

@@ -1,0 +1,147 @@
+"""Notify members: store one row per recipient, push it live, email it as each recipient chose."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+from flask import current_app, has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select, update
+
+from ..common.errors import NotFound, ServiceError
+from ..common.i18n import as_reader
+from ..common.mailer import send_email
+from ..common.signals import notifications_created
+from ..common.time import utcnow
+from ..extensions import db
+from ..members.models import User
+from .kinds import KINDS, render_subject, render_text
+from .models import Notification
+
+PAGE_SIZE = 30
+EMAIL_ALL, EMAIL_DECISIONS, EMAIL_NONE = "all", "decisions", "none"
+EMAIL_CHOICES = (EMAIL_ALL, EMAIL_DECISIONS, EMAIL_NONE)
+log = logging.getLogger(__name__)
+
+
+def notify(users: Iterable[User], kind: str, link: str, once_unread: bool = True, **params) -> list[Notification]:
+    """Give each active recipient a notification of this kind; live pushes and emails follow the commit.
+
+    With once_unread, someone who has not yet read the same kind of notice about the same thing gets no second one.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    recipients = {user.id: user for user in users if user is not None and user.is_active}
+    if recipients and once_unread:  # one unread notice of a thing is enough: a second agenda change adds nothing
+        waiting = db.session.scalars(select(Notification.user_id).where(
+            Notification.user_id.in_(recipients), Notification.kind == kind, Notification.link == link,
+            Notification.read_at.is_(None)))
+        for user_id in set(waiting):
+            recipients.pop(user_id, None)
+    if not recipients:
+        return []
+    payload = json.dumps(params, default=str, sort_keys=True)
+    now = utcnow()
+    rows = [Notification(user_id=user_id, kind=kind, params=payload, link=link, created_at=now)
+            for user_id in recipients]
+    db.session.add_all(rows)
+    db.session.commit()
+    base_url = request.host_url if has_request_context() else current_app.config.get("PUBLIC_BASE_URL", "")
+    notifications_created.send(current_app._get_current_object(), ids=[row.id for row in rows], base_url=base_url)
+    return rows
+
+
+def text_of(notification: Notification) -> str:
+    """The notification's sentence for the current reader."""
+    return render_text(notification.kind, notification.values)
+
+
+def unread_count(user) -> int:
+    """How many notifications the user has not read."""
+    return db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def unread_for_current_user() -> int:
+    """The bell's count for whoever is signed in (0 for visitors)."""
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
+def unread_counts(user_ids: list[int]) -> dict[int, int]:
+    """Unread notifications per user, for many users in one query."""
+    rows = db.session.execute(select(Notification.user_id, func.count()).where(
+        Notification.user_id.in_(user_ids), Notification.read_at.is_(None)).group_by(Notification.user_id))
+    return dict(rows.tuples().all())
+
+
+def list_notifications(user, page: int = 1):
+    """The user's notifications, newest first, one page."""
+    query = select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
+    return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def get_own(user, notification_id: int) -> Notification:
+    """One of the user's own notifications; NotFound for anyone else's."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound(_l("We could not find that notification."))
+    return notification
+
+
+def mark_read(user, notification: Notification) -> None:
+    """Mark one notification read."""
+    if notification.user_id != user.id:
+        raise NotFound(_l("We could not find that notification."))
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+
+
+def mark_all_read(user) -> int:
+    """Mark every notification of the user read; returns how many were unread."""
+    done = db.session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                         Notification.read_at.is_(None))
+                              .values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return done
+
+
+def set_email_preference(user, choice: str) -> None:
+    """Email for all notifications, for decisions on one's proposals only, or none."""
+    if choice not in EMAIL_CHOICES:
+        raise ServiceError(_l("Choose one of the email settings."), field="email")
+    user.email_notifications = choice
+    db.session.commit()
+
+
+def wants_email(user: User, kind: str) -> bool:
+    """Whether the user's email setting lets this kind of notification through."""
+    setting = user.email_notifications or EMAIL_ALL
+    if setting == EMAIL_NONE or not user.email or not user.is_active:
+        return False
+    return setting == EMAIL_ALL or KINDS[kind].is_decision
+
+
+def email_notifications(ids: list[int], base_url: str = "") -> int:
+    """Email the notifications whose recipients want them, each in the recipient's language and time zone."""
+    rows = db.session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
+                              .where(Notification.id.in_(ids))).tuples().all()
+    sent = 0
+    base = base_url.rstrip("/")
+    for notification, user in rows:
+        if not wants_email(user, notification.kind):
+            continue
+        with as_reader(user.preferred_language, user.timezone):
+            subject = render_subject(notification.kind, notification.values)
+            text = render_text(notification.kind, notification.values)
+            try:
+                send_email(user.email, "email/notification_subject.txt", "email/notification.txt",
+                           user.preferred_language, subject=subject, text=text, link=base + notification.link,
+                           name=user.display_name)
+                sent += 1
+            except Exception:  # one failing address must not stop the others
+                log.exception("notification email failed")
+    return sent

@@ -1,0 +1,57 @@
+"""What the proposals area tells people: polls opened and closed, co-sponsor invitations, mentions, reports."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..common.roles import Role
+from ..common.urls import path_for
+from ..extensions import db
+from ..members.models import User
+from ..notifications import kinds
+from ..notifications.mentions import mentioned_in
+from ..notifications.services import notify
+from .poll_models import Poll, PollEligibility
+from .tally import Outcome
+
+#: English message ids of the outcomes, translated for each reader when the notice is shown
+OUTCOME_IDS = {Outcome.PASSED.value: "Passed", Outcome.NOT_PASSED.value: "Not passed",
+               Outcome.NO_QUORUM.value: "No quorum"}
+
+
+def _voters(poll: Poll) -> list[User]:
+    return list(db.session.scalars(select(User).join(PollEligibility, PollEligibility.user_id == User.id)
+                                   .where(PollEligibility.poll_id == poll.id)))
+
+
+def poll_opened(poll: Poll) -> None:
+    """Every voter of the poll hears that it is open."""
+    notify(_voters(poll), kinds.POLL_OPENED, path_for("proposals.poll_show", poll_id=poll.id), question=poll.question)
+
+
+def poll_closed(poll: Poll) -> None:
+    """Every voter hears the outcome (results are no longer hidden once the poll is closed)."""
+    notify(_voters(poll), kinds.POLL_CLOSED, path_for("proposals.poll_show", poll_id=poll.id), question=poll.question,
+           outcome_label=OUTCOME_IDS.get(poll.outcome or "", "No quorum"))
+
+
+def cosponsor_invited(author: User, member: User, proposal) -> None:
+    """The invited member hears who asks them to co-sponsor what."""
+    notify([member], kinds.COSPONSOR_INVITED, path_for("proposals.detail", proposal_id=proposal.id),
+           name=author.display_name, title=proposal.title)
+
+
+def mentioned_in_comment(author: User, comment, proposal) -> None:
+    """People named with @ in a comment (except the author) hear where."""
+    named = [user for user in mentioned_in(comment.body) if user.id != author.id]
+    if named:
+        notify(named, kinds.MENTION, path_for("proposals.detail", proposal_id=proposal.id) + f"#comment-{comment.id}",
+               name=author.display_name, place=proposal.title)
+
+
+def comment_reported(proposal) -> None:
+    """Advisors and admins hear that a comment waits for moderation."""
+    staff = db.session.scalars(select(User).where(User.role.in_((Role.ADVISOR, Role.ADMIN)), User.active.is_(True),
+                                                  User.deleted_at.is_(None)))
+    notify(list(staff), kinds.REPORT, path_for("proposals.detail", proposal_id=proposal.id) + "#comments",
+           place=proposal.title)

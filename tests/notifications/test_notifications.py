@@ -1,0 +1,470 @@
+"""Notifications: who hears about what, dedupe, the list and its actions, the email setting, the emails' language,
+time zone and secrecy, and the bell."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.dates import format_datetime
+from sqlalchemy import select
+
+from stac_youth.extensions import db
+from stac_youth.meetings import agenda
+from stac_youth.notifications import kinds, services
+from stac_youth.notifications.mentions import mentioned_in
+from stac_youth.notifications.models import Notification
+from stac_youth.proposals import comments, cosponsors
+from stac_youth.proposals.models import ProposalStatus
+from stac_youth.rooms import moderation
+from stac_youth.summit import services as summit
+from tests.conftest import login
+from tests.meetings.helpers import client_for, item_data, make_meeting, region
+from tests.proposals.helpers import make_proposal
+from tests.proposals.poll_helpers import new_poll
+from tests.rooms.helpers import post, topic_room
+
+STARTS = datetime(2031, 3, 4, 16, 0)  # UTC: 8:00 in Los Angeles, 11:00 in New York
+
+
+def notes(user, kind: str | None = None) -> list[Notification]:
+    query = select(Notification).where(Notification.user_id == user.id)
+    if kind:
+        query = query.where(Notification.kind == kind)
+    return list(db.session.scalars(query.order_by(Notification.id)))
+
+
+def recipients(kind: str) -> set[int]:
+    return set(db.session.scalars(select(Notification.user_id).where(Notification.kind == kind)))
+
+
+def mails_to(outbox, user) -> list:
+    return [message for message in outbox if message.to == [user.email]]
+
+
+# --- who hears what --------------------------------------------------------------------------------------------
+
+def test_a_regional_meeting_is_announced_only_to_that_regions_members(app, make_user):
+    advisor = make_user("advisor")
+    bay = make_user("member", region_id=region("Bay Area").id)
+    la = make_user("member", region_id=region("Greater Los Angeles").id)
+    other_staff = make_user("admin")
+    make_user("member", region_id=region("Bay Area").id, active=False)
+    meeting = make_meeting(advisor, "published", region_ids=(region("Bay Area").id,))
+    assert recipients(kinds.AGENDA_PUBLISHED) == {bay.id}
+    [note] = notes(bay)
+    assert note.link == f"/meetings/{meeting.id}"
+    assert notes(la) == [] and notes(other_staff) == [] and notes(advisor) == []
+
+
+def test_a_statewide_meeting_reaches_every_active_member_and_a_draft_nobody(app, make_user):
+    advisor = make_user("advisor")
+    members = [make_user("member", region_id=region(name).id) for name in ("Bay Area", "Greater Los Angeles")]
+    members.append(make_user("member"))
+    make_meeting(advisor, "draft", items=("Welcome",))
+    assert recipients(kinds.AGENDA_PUBLISHED) == set()
+    make_meeting(advisor, "published")
+    assert recipients(kinds.AGENDA_PUBLISHED) == {member.id for member in members}
+
+
+def test_agenda_changes_notify_only_for_published_or_live_meetings_and_once_until_read(app, make_user):
+    advisor = make_user("advisor")
+    member = make_user("member")
+    draft = make_meeting(advisor, "draft", items=("Welcome",))
+    agenda.add_item(advisor, draft, item_data("Vote"))
+    assert recipients(kinds.AGENDA_CHANGED) == set()
+    meeting = make_meeting(advisor, "published", items=("Welcome", "Vote"))
+    agenda.add_item(advisor, meeting, item_data("Any other business"))
+    assert len(notes(member, kinds.AGENDA_CHANGED)) == 1
+    agenda.update_item(advisor, meeting.items[0], item_data("Welcome and introductions"))
+    assert len(notes(member, kinds.AGENDA_CHANGED)) == 1  # deduped while unread
+    steps = (lambda: agenda.update_item(advisor, meeting.items[0], item_data("Welcome, again")),
+             lambda: agenda.move_item(advisor, meeting.items[1], -1),
+             lambda: agenda.delete_item(advisor, meeting.items[-1]),
+             lambda: agenda.add_item(advisor, meeting, item_data("Closing")))
+    for number, step in enumerate(steps, start=2):
+        services.mark_all_read(member)
+        step()
+        assert len(notes(member, kinds.AGENDA_CHANGED)) == number  # read, so the next change is news again
+    assert recipients(kinds.AGENDA_CHANGED) == {member.id}
+
+
+def test_poll_opened_reaches_only_eligible_voters(app, make_user):
+    advisor = make_user("advisor")
+    bay = make_user("member", region_id=region("Bay Area").id)
+    la = make_user("member", region_id=region("Greater Los Angeles").id)
+    make_user("member", region_id=region("Bay Area").id, active=False)
+    make_user("admin")
+    meeting = make_meeting(advisor, "published", items=("Local vote",), region_ids=(region("Bay Area").id,))
+    from stac_youth.proposals import polls
+
+    poll = polls.create_poll(advisor, None, "Regional question?", "yes_no_abstain", agenda_item=meeting.items[0])
+    polls.open_poll(advisor, poll)
+    assert recipients(kinds.POLL_OPENED) == {bay.id}
+    assert notes(la, kinds.POLL_OPENED) == []
+    late = make_user("member", region_id=region("Bay Area").id)  # joined after the poll opened: not a voter
+    polls.close_poll(advisor, poll)
+    assert recipients(kinds.POLL_CLOSED) == {bay.id}
+    assert late.id not in recipients(kinds.POLL_OPENED) | recipients(kinds.POLL_CLOSED)
+
+
+def test_cosponsor_invitation_reaches_only_the_invited_member(app, make_user):
+    author = make_user("member", display_name="Ana Author")
+    invited, other = make_user("member"), make_user("member")
+    proposal = make_proposal(author, title="Peer support circles")
+    cosponsors.invite_cosponsor(author, proposal, invited)
+    assert recipients(kinds.COSPONSOR_INVITED) == {invited.id}
+    [note] = notes(invited)
+    assert note.link == f"/proposals/{proposal.id}"
+    assert "Ana Author" in services.text_of(note) and "Peer support circles" in services.text_of(note)
+    assert notes(other) == [] and notes(author) == []
+
+
+def test_mentions_in_comments_never_notify_the_author_and_match_whole_names(app, make_user):
+    author = make_user("member", display_name="Ana")
+    ana_maria = make_user("member", display_name="Ana María")
+    bo = make_user("member", display_name="Bo Chen")
+    proposal = make_proposal(author, status="submitted")
+    comment = comments.add_comment(author, proposal, "Thanks @Ana and @bo chen!")
+    assert recipients(kinds.MENTION) == {bo.id}  # not the author, and "@Ana" is not "Ana María"
+    assert notes(bo)[0].link == f"/proposals/{proposal.id}#comment-{comment.id}"
+    comments.add_comment(bo, proposal, "Hi @Ana María, see @Ana's point")
+    assert recipients(kinds.MENTION) == {bo.id, ana_maria.id, author.id}
+
+
+def test_mentioned_in_matches_names_not_prefixes(app, make_user):
+    ana = make_user("member", display_name="Ana")
+    ana_maria = make_user("member", display_name="Ana María")
+    people = [ana, ana_maria]
+    assert mentioned_in("hello @Ana", people) == [ana]
+    assert mentioned_in("hello @Anastasia", people) == []
+    assert mentioned_in("hello @ana.", people) == [ana]
+    assert mentioned_in("email ana@example.org", people) == []
+    assert mentioned_in("no at sign Ana", people) == []
+
+
+def test_mentioning_a_longer_name_does_not_also_mention_its_first_word(app, make_user):
+    """"@Ana María" names Ana María only, not also a member called "Ana" (the longer name must win)."""
+    author = make_user("member", display_name="Bo Chen")
+    ana = make_user("member", display_name="Ana")
+    ana_maria = make_user("member", display_name="Ana María")
+    assert mentioned_in("hello @Ana María", [ana, ana_maria]) == [ana_maria]
+    proposal = make_proposal(author, status="submitted")
+    comments.add_comment(author, proposal, "Thanks @Ana María!")
+    assert recipients(kinds.MENTION) == {ana_maria.id}
+
+
+def test_room_mentions_reach_only_people_who_may_see_the_room(app, make_user):
+    advisor = make_user("advisor", display_name="Advisor Ada")
+    author = make_user("member", display_name="Rosa Bay", region_id=region("Bay Area").id)
+    neighbour = make_user("member", display_name="Lin Bay", region_id=region("Bay Area").id)
+    outsider = make_user("member", display_name="Sam South", region_id=region("Greater Los Angeles").id)
+    room = topic_room(advisor, "Bay lounge", region_name="Bay Area")
+    post(author, room, "Hey @Lin Bay, @Sam South, @Advisor Ada and @Rosa Bay")
+    assert recipients(kinds.MENTION) == {neighbour.id, advisor.id}
+    assert notes(outsider) == [] and notes(author) == []
+    assert notes(neighbour)[0].link == f"/rooms/{room.id}"
+
+
+def test_reports_reach_advisors_and_admins_only(app, make_user):
+    advisor, admin, planner = make_user("advisor"), make_user("admin"), make_user("planner")
+    member, reporter = make_user("member"), make_user("member")
+    make_user("advisor", active=False)
+    room = topic_room(advisor)
+    message = post(member, room, "Something unkind")
+    moderation.report_message(reporter, message, "Not kind")
+    assert recipients(kinds.REPORT) == {advisor.id, admin.id}
+    proposal = make_proposal(member, status="submitted", title="Reported place")
+    comment = comments.add_comment(member, proposal, "Unkind")
+    comments.report_comment(reporter, comment, "Not kind")
+    reported = db.session.scalars(select(Notification).where(Notification.kind == kinds.REPORT)).all()
+    assert {note.user_id for note in reported} == {advisor.id, admin.id}
+    assert {note.link for note in reported} == {"/rooms/reports", f"/proposals/{proposal.id}#comments"}
+    assert planner.id not in recipients(kinds.REPORT)
+
+
+def _passed_proposal(author, **changes):
+    proposal = make_proposal(author, status="submitted", **changes)
+    proposal.status = ProposalStatus.PASSED
+    db.session.commit()
+    return proposal
+
+
+def test_a_decision_reaches_the_author_and_accepted_cosponsors_only(app, make_user):
+    planner = make_user("planner")
+    author = make_user("member")
+    accepted, pending, other = make_user("member"), make_user("member"), make_user("member")
+    proposal = make_proposal(author, title="Peer support circles")
+    cosponsors.invite_cosponsor(author, proposal, accepted)
+    cosponsors.invite_cosponsor(author, proposal, pending)
+    cosponsors.accept_cosponsorship(accepted, proposal)
+    from stac_youth.proposals import services as proposal_services
+
+    proposal_services.submit_proposal(author, proposal)
+    proposal.status = ProposalStatus.PASSED
+    db.session.commit()
+    summit.decide(planner, proposal, summit.DecisionData(kind="declined", response="Not this year."))
+    assert recipients(kinds.DECISION) == {author.id, accepted.id}
+    assert notes(other) == [] and notes(planner) == []
+    assert "Declined" in services.text_of(notes(author, kinds.DECISION)[0])
+
+
+def test_inactive_and_duplicate_recipients_are_skipped_and_unknown_kinds_refused(app, make_user):
+    active, inactive = make_user("member"), make_user("member", active=False)
+    rows = services.notify([active, active, inactive, None], kinds.REPORT, "/x", place="P")
+    assert [row.user_id for row in rows] == [active.id]
+    with pytest.raises(ValueError):
+        services.notify([active], "no_such_kind", "/x")
+
+
+# --- dedupe -----------------------------------------------------------------------------------------------------
+
+def test_dedupe_is_per_kind_link_and_unread(app, make_user):
+    member = make_user("member")
+    assert len(services.notify([member], kinds.REPORT, "/a", place="A")) == 1
+    assert services.notify([member], kinds.REPORT, "/a", place="A") == []
+    assert len(services.notify([member], kinds.REPORT, "/b", place="B")) == 1  # another link
+    assert len(services.notify([member], kinds.MENTION, "/a", name="N", place="A")) == 1  # another kind
+    services.mark_all_read(member)
+    assert len(services.notify([member], kinds.REPORT, "/a", place="A")) == 1  # read: news again
+    assert services.unread_count(member) == 1
+
+
+def test_dedupe_is_per_recipient(app, make_user):
+    first, second = make_user("member"), make_user("member")
+    services.notify([first], kinds.REPORT, "/a", place="A")
+    rows = services.notify([first, second], kinds.REPORT, "/a", place="A")
+    assert [row.user_id for row in rows] == [second.id]
+
+
+# --- the list and its actions -------------------------------------------------------------------------------------
+
+def test_list_mark_read_and_mark_all_read(app, client, make_user):
+    member, other = make_user("member"), make_user("member")
+    services.notify([member], kinds.REPORT, "/rooms/reports", place="First place")
+    services.notify([member], kinds.REPORT, "/members", place="Second place")
+    services.notify([other], kinds.REPORT, "/members", place="Other person's place")
+    login(client, member)
+    page = html.unescape(client.get("/notifications").get_data(as_text=True))
+    assert "First place" in page and "Second place" in page and "Other person's place" not in page
+    assert page.index("Second place") < page.index("First place")  # newest first
+    assert page.count("Unread:") == 2
+    response = client.post("/notifications/read-all")
+    assert response.status_code == 302 and response.headers["Location"] == "/notifications"
+    assert services.unread_count(member) == 0
+    assert services.unread_count(other) == 1  # someone else's stay unread
+
+
+def test_open_marks_read_and_redirects_to_the_link(app, client, make_user):
+    member = make_user("member")
+    [note] = services.notify([member], kinds.REPORT, "/rooms/reports?x=1#top", place="P")
+    login(client, member)
+    response = client.post(f"/notifications/{note.id}/open")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/rooms/reports?x=1#top"
+    db.session.expire_all()
+    assert db.session.get(Notification, note.id).read_at is not None
+    assert client.get(f"/notifications/{note.id}/open").status_code == 405  # only POST
+
+
+def test_open_never_redirects_off_site(app, client, make_user):
+    member = make_user("member")
+    [note] = services.notify([member], kinds.REPORT, "//evil.example/x", place="P")
+    login(client, member)
+    location = client.post(f"/notifications/{note.id}/open").headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+
+
+def test_someone_elses_notification_is_a_404_and_stays_unread(app, client, make_user):
+    member, other = make_user("member"), make_user("member")
+    [theirs] = services.notify([other], kinds.REPORT, "/members", place="P")
+    login(client, member)
+    assert client.post(f"/notifications/{theirs.id}/open").status_code == 404
+    assert client.post(f"/notifications/{theirs.id + 1000}/open").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Notification, theirs.id).read_at is None
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    for method, url in (("GET", "/notifications"), ("POST", "/notifications/read-all"),
+                        ("POST", "/notifications/1/open"), ("POST", "/notifications/email")):
+        response = client.open(url, method=method)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), url
+
+
+def test_the_bell_shows_the_unread_count(app, client, make_user):
+    member = make_user("member")
+    login(client, member)
+    bell = re.compile(r'<a id="notification-bell".*?</a>', re.S)
+    page = client.get("/notifications").get_data(as_text=True)
+    badge = bell.search(page).group(0)
+    assert 'data-unread="0"' in badge and " hidden" in badge
+    for place in ("A", "B", "C"):
+        services.notify([member], kinds.REPORT, f"/{place}", place=place)
+    badge = bell.search(client.get("/account").get_data(as_text=True)).group(0)
+    assert 'data-unread="3"' in badge and ">3</span>" in badge and "3 unread" in badge
+    client.post("/notifications/read-all")
+    assert 'data-unread="0"' in bell.search(client.get("/account").get_data(as_text=True)).group(0)
+
+
+def test_anonymous_pages_have_no_bell(client):
+    assert 'id="notification-bell"' not in client.get("/login").get_data(as_text=True)
+
+
+def test_notification_text_is_in_the_readers_language_and_zone(app, make_user):
+    advisor = make_user("advisor")
+    es = make_user("member", preferred_language="es", timezone="America/New_York")
+    en = make_user("member", preferred_language="en", timezone="America/Los_Angeles")
+    meeting = make_meeting(advisor, "draft", title="Junta", starts_at=STARTS,
+                           ends_at=STARTS.replace(hour=18))
+    from stac_youth.meetings import services as meeting_services
+
+    meeting_services.publish_meeting(advisor, meeting)
+    es_client, en_client = client_for(app, es), client_for(app, en)
+    es_page = html.unescape(es_client.get("/notifications").get_data(as_text=True))
+    en_page = html.unescape(en_client.get("/notifications").get_data(as_text=True))
+    assert "Junta" in es_page and "is published" not in es_page
+    assert "is published with its agenda" in en_page
+    assert _short(STARTS, "America/Los_Angeles", "en") in en_page
+    assert _short(STARTS, "America/New_York", "es") in es_page
+
+
+def _short(when: datetime, zone: str, locale: str) -> str:
+    return format_datetime(when.replace(tzinfo=UTC), "short", tzinfo=ZoneInfo(zone), locale=locale)
+
+
+# --- email setting ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("setting", "report_mail", "decision_mail"),
+                         [("all", True, True), ("decisions", False, True), ("none", False, False)])
+def test_the_email_setting_chooses_which_emails_are_sent(app, client, make_user, outbox, setting, report_mail,
+                                                         decision_mail):
+    member = make_user("member")
+    login(client, member)
+    response = client.post("/notifications/email", data={"email": setting})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(member), member.id).email_notifications == setting
+    services.notify([member], kinds.REPORT, "/rooms/reports", place="P")
+    assert bool(mails_to(outbox, member)) is report_mail
+    outbox.clear()
+    services.notify([member], kinds.DECISION, "/proposals/1", title="T", decision_label="Adopted")
+    assert bool(mails_to(outbox, member)) is decision_mail
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f'value="{setting}" checked' in page
+
+
+def test_an_unknown_email_setting_is_refused(app, client, make_user):
+    member = make_user("member")
+    login(client, member)
+    client.post("/notifications/email", data={"email": "decisions"})
+    response = client.post("/notifications/email", data={"email": "sometimes"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Choose one of the email settings." in html.unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(type(member), member.id).email_notifications == "decisions"
+
+
+def test_a_new_member_gets_all_emails_by_default(app, make_user, outbox):
+    member = make_user("member")
+    assert member.email_notifications in ("all", None)
+    services.notify([member], kinds.REPORT, "/rooms/reports", place="P")
+    [mail] = outbox
+    assert mail.to == [member.email]
+    assert "/rooms/reports" in mail.body
+
+
+# --- the emails ---------------------------------------------------------------------------------------------------
+
+def test_emails_are_in_the_recipients_language_and_time_zone(app, make_user, outbox):
+    advisor = make_user("advisor")
+    es = make_user("member", display_name="Lucía", preferred_language="es", timezone="America/New_York")
+    en = make_user("member", display_name="Lucy", preferred_language="en", timezone="America/Los_Angeles")
+    make_meeting(advisor, "published", title="Board meeting", starts_at=STARTS, ends_at=STARTS.replace(hour=18))
+    [es_mail] = mails_to(outbox, es)
+    [en_mail] = mails_to(outbox, en)
+    assert en_mail.subject == "STAC Youth: New meeting: Board meeting"
+    assert "Hello Lucy," in en_mail.body and "is published with its agenda" in en_mail.body
+    assert _short(STARTS, "America/Los_Angeles", "en") in en_mail.body
+    assert _short(STARTS, "America/New_York", "en") not in en_mail.body
+    assert "New meeting" not in es_mail.subject and "Board meeting" in es_mail.subject
+    assert "Hola, Lucía:" in es_mail.body and "is published" not in es_mail.body
+    assert _short(STARTS, "America/New_York", "es") in es_mail.body
+    assert _short(STARTS, "America/Los_Angeles", "es") not in es_mail.body
+
+
+def test_emails_sent_outside_a_request_carry_a_full_link(app, make_user, outbox):
+    """A poll opened by the schedule (no request) still emails a link a mail program can follow."""
+    advisor = make_user("advisor")
+    member = make_user("member")
+    poll = new_poll(advisor, question="Scheduled?")
+    [mail] = mails_to(outbox, member)
+    assert re.search(rf"https?://[^\s/]+/polls/{poll.id}\b", mail.body), mail.body
+
+
+def test_the_senders_language_does_not_leak_into_the_emails(app, client, make_user, outbox):
+    """A Spanish-speaking advisor in New York publishes; a member in Los Angeles reads English, in their zone."""
+    advisor = make_user("advisor", preferred_language="es", timezone="America/New_York")
+    member = make_user("member", preferred_language="en", timezone="America/Los_Angeles")
+    meeting = make_meeting(advisor, "draft", title="Board meeting", starts_at=STARTS, ends_at=STARTS.replace(hour=18))
+    login(client, advisor)
+    client.post("/language", data={"lang": "es"})
+    assert client.post(f"/meetings/{meeting.id}/publish").status_code == 302
+    [mail] = mails_to(outbox, member)
+    assert mail.subject == "STAC Youth: New meeting: Board meeting"
+    assert "Hello" in mail.body
+    assert f"http://localhost/meetings/{meeting.id}" in mail.body
+    assert _short(STARTS, "America/Los_Angeles", "en") in mail.body, mail.body
+
+
+def test_poll_emails_never_carry_hidden_results(app, make_user, outbox):
+    advisor = make_user("advisor")
+    voters = [make_user("member") for _ in range(3)]
+    poll = new_poll(advisor, question="Adopt the budget?")
+    opened = mails_to(outbox, voters[0])
+    assert len(opened) == 1
+    from stac_youth.proposals import polls
+
+    for voter in voters[:2]:
+        polls.cast_ballot(voter, poll, "yes")
+    polls.cast_ballot(voters[2], poll, "no")
+    # between votes nothing is sent: results stay hidden while the poll is open
+    assert len(mails_to(outbox, voters[0])) == 1
+    body = opened[0].body + opened[0].subject
+    assert "Adopt the budget?" in body
+    for hidden in ("Result", "Passed", "votes", "turnout"):
+        assert hidden not in body, hidden
+    assert not re.search(r"\d+ ?%", body)
+    polls.close_poll(advisor, poll)
+    [closed] = [m for m in mails_to(outbox, voters[0]) if m is not opened[0]]
+    assert "Poll closed: Adopt the budget?" in closed.subject
+    db.session.refresh(poll)
+    outcome = {"passed": "Passed", "not_passed": "Not passed", "no_quorum": "No quorum"}[poll.outcome]
+    assert f"Result: {outcome}." in closed.body
+
+
+def test_a_failing_address_does_not_stop_the_other_emails(app, make_user, outbox, monkeypatch):
+    from stac_youth.notifications import services as notification_services
+
+    first, second = make_user("member"), make_user("member")
+    real = notification_services.send_email
+
+    def flaky(to, *args, **kwargs):
+        if to == first.email:
+            raise OSError("mailbox unavailable")
+        return real(to, *args, **kwargs)
+
+    monkeypatch.setattr(notification_services, "send_email", flaky)
+    rows = services.notify([first, second], kinds.REPORT, "/rooms/reports", place="P")
+    assert len(rows) == 2
+    assert [m.to for m in outbox] == [[second.email]]
+
+
+def test_notification_params_are_stored_not_translated(app, make_user):
+    member = make_user("member", preferred_language="es")
+    [note] = services.notify([member], kinds.DECISION, "/p", title="T", decision_label="Adopted")
+    assert json.loads(note.params) == {"decision_label": "Adopted", "title": "T"}
