@@ -167,12 +167,16 @@ DEMO_PROPOSALS = [
     ("student4@example.org", "Students on every school site council",
      "Each school site council keeps two seats for students elected by their classmates.",
      "Family and community engagement", "Bay Area", "in_discussion"),
+    ("student6@example.org", "A mental health day each semester",
+     "Every student may take one excused mental health day per semester, with a check-in afterwards.",
+     "Mental health and wellness", "Central Coast", "in_discussion"),
 ]
 
 #: (proposal title, secret ballot, results live, closed, votes in student order: y(es), n(o), a(bstain), -(none))
 DEMO_POLLS = [
     ("Free transit passes for students", False, False, True, "yyyyynyyaynn"),
     ("Students on every school site council", False, True, False, "yyny-a-y----"),
+    ("A mental health day each semester", True, False, True, "yynyyyay-yny"),
 ]
 
 
@@ -258,13 +262,21 @@ def seed_summit() -> None:
         sessions[title] = services.add_session(planner, edition, services.SessionData(
             title=title, track=track, starts_at=starts, ends_at=starts + timedelta(minutes=minutes), room=room,
             description=""))
-    passed = db.session.scalar(select(Proposal).where(Proposal.title == "Free transit passes for students",
-                                                      Proposal.status == ProposalStatus.PASSED))
-    if passed is not None:
-        services.decide(planner, passed, services.DecisionData(
+    decisions = [
+        ("Free transit passes for students", services.DecisionData(
             kind="adopted", session_ids=(sessions["Getting to school and back: transit for students"].id,),
             response="Adopted. Transit agencies from three regions join this session to plan **free student passes** "
-                     "with you; the students who wrote the proposal open it."))
+                     "with you; the students who wrote the proposal open it.")),
+        ("A mental health day each semester", services.DecisionData(
+            kind="under_review",
+            response="Under review: the state's attendance rules decide what schools may excuse. We asked the "
+                     "Department of Education and will answer here before the Summit.")),
+    ]
+    for title, decision in decisions:
+        passed = db.session.scalar(select(Proposal).where(Proposal.title == title,
+                                                          Proposal.status == ProposalStatus.PASSED))
+        if passed is not None:
+            services.decide(planner, passed, decision)
 
 
 def seed_regions() -> dict[str, Region]:

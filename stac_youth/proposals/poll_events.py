@@ -1,16 +1,15 @@
 """Socket.IO for polls (namespace /polls): watch a poll; turnout and live counts pushed at most 4 times a second.
 
 Ballots can arrive hundreds a second; a push per ballot would cost every watcher that much. Pushes are coalesced
-per poll: the first ballot after a push schedules the next one no sooner than LIVE_INTERVAL after it, and further
-ballots meanwhile ride along. The push reads the counters after it is scheduled, so it always includes the latest
-ballot. With several server processes (REDIS_URL), a short-lived Redis key spaces the pushes of all of them.
+per poll: a ballot marks its poll, and a loop pushes every marked poll once per LIVE_INTERVAL, reading the counters
+at that moment, so the last push always includes the latest ballot. With several server processes (REDIS_URL), a
+short-lived Redis key spaces the pushes of all of them.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from flask import current_app
 from flask_login import current_user
@@ -88,47 +87,57 @@ def _redis(app):
 
 
 class LiveTurnout:
-    """Coalesces the turnout pushes of each poll to one per interval."""
+    """Coalesces turnout pushes: a ballot marks its poll, and one loop per process pushes each marked poll at most
+    once per interval, then stops when nothing is marked (no thread per ballot, however many polls are open)."""
 
     def __init__(self, interval: float = LIVE_INTERVAL):
         self.interval = interval
         self._lock = threading.Lock()
-        self._pending: set[int] = set()
-        self._last: dict[int, float] = {}
+        self._pending: dict[int, object] = {}  # poll id -> the app it belongs to
+        self._running = False
 
     def ballot_cast(self, app, poll_id: int) -> None:
-        """Schedule a push for the poll unless one is already on its way."""
+        """Mark the poll for the next push, and start the push loop when it is not running."""
         with self._lock:
-            if poll_id in self._pending:
+            self._pending[poll_id] = app
+            if self._running:
                 return
-            self._pending.add(poll_id)
-            wait = max(0.0, self._last.get(poll_id, 0.0) + self.interval - time.monotonic())
-        socketio.start_background_task(self._push_later, app, poll_id, wait)
+            self._running = True
+        socketio.start_background_task(self._run)
 
-    def _wait_for_shared_slot(self, app, poll_id: int) -> None:
+    def _take_shared_slot(self, app, poll_id: int) -> bool:
+        """With Redis, whether this process may push the poll now (no other process pushed it this interval)."""
         client = _redis(app)
         if client is None:
-            return
-        key = f"stac:poll-live:{poll_id}"
+            return True
         try:
-            while not client.set(key, b"1", nx=True, px=int(self.interval * 1000)):
-                socketio.sleep(max(client.pttl(key), 10) / 1000)
+            return bool(client.set(f"stac:poll-live:{poll_id}", b"1", nx=True, px=int(self.interval * 1000)))
         except Exception:  # Redis away: push anyway rather than never
             log.warning("poll push gate unavailable", exc_info=True)
+            return True
 
-    def _push_later(self, app, poll_id: int, wait: float) -> None:
-        socketio.sleep(wait)
-        with app.app_context():
-            try:
-                self._wait_for_shared_slot(app, poll_id)
-                with self._lock:  # from here on a new ballot schedules another push
-                    self._pending.discard(poll_id)
-                    self._last[poll_id] = time.monotonic()
-                _push(poll_id, "turnout")
-            except Exception:
-                log.exception("poll turnout push failed")
-            finally:
-                db.session.remove()
+    def _run(self) -> None:
+        while True:
+            socketio.sleep(self.interval)
+            with self._lock:
+                due = dict(self._pending)
+                if not due:
+                    self._running = False
+                    return
+            for poll_id, app in due.items():
+                with self._lock:  # from here on a new ballot marks the poll for the next round
+                    self._pending.pop(poll_id, None)
+                with app.app_context():
+                    try:
+                        if self._take_shared_slot(app, poll_id):
+                            _push(poll_id, "turnout")  # reads the counters now: every ballot marked so far
+                        else:
+                            with self._lock:
+                                self._pending.setdefault(poll_id, app)
+                    except Exception:
+                        log.exception("poll turnout push failed")
+                    finally:
+                        db.session.remove()
 
 
 live_turnout = LiveTurnout()

@@ -637,5 +637,9 @@ def test_summit_pages_have_no_axe_violations(page, in_app, width, lang):
     expect(planner.locator("main .notification-item").first).to_be_visible()
     checks("notifications page")
 
-    assert len(checks.checked) == 10
+    planner.goto(f"/summit/editions/{ids['edition']}/report?lang={lang}")
+    expect(planner.locator("main.report h1")).to_be_visible()
+    checks("printable Summit report")
+
+    assert len(checks.checked) == 11
     checks.assert_clean()
