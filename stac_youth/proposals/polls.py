@@ -240,7 +240,7 @@ def new_receipt() -> str:
 
 
 def normalise_receipt(code) -> str | None:
-    """The code in its printed form (XXXX-XXXX-XXXX-XXXX), or None when it is not a receipt code."""
+    """The code in its printed form (four groups of four, like ABCD-EFGH-IJKL-MNOP), or None if it is not one."""
     if not isinstance(code, str) or len(code) > 40:
         return None
     raw = "".join(ch for ch in code.upper() if ch.isalnum())
