@@ -3,13 +3,14 @@
 For each database kind (a temporary SQLite file; a scratch PostgreSQL database created and dropped here) the real
 app runs under the production command (`STAC_ENV=production gunicorn -k gthread -w 1 --threads 100 app:app`) and,
 in the same invocation and under the same command, benchmarks/bare_insert.py on its own database of the same kind.
-The app is prepared by benchmarks/vote_setup.py (migrations, members, open yes/no/abstain polls, session cookies);
-both setups run before anything is measured.
+The app is prepared by benchmarks/vote_setup.py (migrations, members, open yes/no/abstain polls, session cookies and
+CSRF tokens made with the app's own code); both setups run before anything is measured.
 
 Clients are aiohttp tasks in this process, one keep-alive connection each, closed loop (next request as soon as the
-last one is answered). App client i is member i: it fetches the csrf_token once from its first poll page, then
-POSTs /polls/<id>/vote with csrf_token and choice for each of its polls in turn, so every ballot is a new
-(poll, member) pair. Bare client i POSTs /vote with fresh (poll_id, user_id) pairs. Each run: warm-up, then the
+last one is answered). Scenario one-poll (the default, a live meeting's vote): one open poll and thousands of
+members; app client i POSTs /polls/<id>/vote as members i, i + 32, i + 64... in turn, so all clients contend for
+the same poll. Scenario spread: app client i is member i and votes in poll after poll. Either way every ballot is a
+new (poll, member) pair. Bare client i POSTs /vote with fresh (poll_id, user_id) pairs. Each run: warm-up, then the
 measured window (only responses completed inside it count for req/s and latency), then every request in flight is
 answered or times out, the server is stopped by PID and the database is checked: every acknowledged (200) pair has
 its row, no pair is stored twice, rows without an acknowledgement are counted. The app acknowledges a ballot with
@@ -50,6 +51,7 @@ HELP = "vote throughput: 32 clients casting ballots, the app next to a bare one-
 DATABASES = ("sqlite", "postgresql")
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 CHOICES = ("yes", "no", "abstain")
+SCENARIOS = ("one-poll", "spread")
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,9 @@ class Settings:
     rounds: int
     warmup: float = 1.0
     threads: int = 100
-    polls: int = 0  # 0: enough for CAPACITY ballots/s over every round
+    scenario: str = "one-poll"
+    polls: int = 0  # 0: one poll (one-poll), or enough for CAPACITY ballots/s over every round (spread)
+    members: int = 0  # 0: enough for CAPACITY ballots/s over every round (one-poll), or one per client (spread)
     databases: tuple[str, ...] = DATABASES
 
 
@@ -74,8 +78,6 @@ CAPACITY = 800
 SETUP_TIMEOUT = 300
 SERVER_START_TIMEOUT = 60
 REQUEST_TIMEOUT = 30
-CSRF_INPUT = re.compile(r"<input\b[^>]*\bname=[\"']csrf_token[\"'][^>]*>", re.I)
-VALUE_ATTR = re.compile(r"\bvalue=[\"']([^\"']*)[\"']", re.I)
 RECEIPT = re.compile(rb"\b[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b")
 
 
@@ -86,7 +88,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--warmup", type=float, help="seconds of voting before the measured window (1)")
     parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100, as in the README)")
-    parser.add_argument("--polls", type=int, help=f"open polls to prepare (default: enough for {CAPACITY} ballots/s)")
+    parser.add_argument("--scenario", choices=SCENARIOS,
+                        help="one-poll: one open poll, each client votes as member after member (a live meeting's "
+                             "vote; the default); spread: each client is one member voting in poll after poll")
+    parser.add_argument("--polls", type=int, help=f"open polls to prepare (spread: enough for {CAPACITY} ballots/s)")
+    parser.add_argument("--members", type=int, help=f"members to prepare (one-poll: enough for {CAPACITY} ballots/s)")
     parser.add_argument("--databases", help="comma-separated: sqlite,postgresql (both)")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
                         help="a PostgreSQL database to connect to for CREATE/DROP DATABASE of the scratch databases "
@@ -96,7 +102,7 @@ def add_arguments(parser) -> None:
 def settings_from(args, profile: str) -> Settings:
     """The profile's settings with the command-line overrides; polls sized for CAPACITY when not given."""
     base = asdict(PROFILES[profile])
-    for name in ("clients", "duration", "warmup", "rounds", "threads", "polls"):
+    for name in ("clients", "duration", "warmup", "rounds", "threads", "scenario", "polls", "members"):
         value = getattr(args, name, None)
         if value is not None:
             base[name] = value
@@ -106,10 +112,10 @@ def settings_from(args, profile: str) -> Settings:
             raise BenchmarkError(f"--databases takes a comma-separated subset of {','.join(DATABASES)}")
         base["databases"] = kinds
     settings = Settings(**base)
-    if not settings.polls:
-        per_client = settings.rounds * (settings.warmup + settings.duration) * CAPACITY / settings.clients
-        settings = replace(settings, polls=math.ceil(per_client) + 5)
-    return settings
+    per_client = math.ceil(settings.rounds * (settings.warmup + settings.duration) * CAPACITY / settings.clients) + 5
+    if settings.scenario == "one-poll":
+        return replace(settings, polls=settings.polls or 1, members=settings.members or per_client * settings.clients)
+    return replace(settings, polls=settings.polls or per_client, members=settings.members or settings.clients)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -153,7 +159,7 @@ def start_setup(dbs: Databases, settings: Settings, tmp: Path, secret_key: str) 
     """Start benchmarks.vote_setup for one database kind (runs while the other kind's setup runs)."""
     out = tmp / f"plan-{dbs.kind}.json"
     env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=dbs.app_url)
-    argv = [sys.executable, "-m", "benchmarks.vote_setup", "--out", str(out), "--members", str(settings.clients),
+    argv = [sys.executable, "-m", "benchmarks.vote_setup", "--out", str(out), "--members", str(settings.members),
             "--polls", str(settings.polls)]
     log = (tmp / f"setup-{dbs.kind}.log").open("wb")
     try:
@@ -260,22 +266,6 @@ def check_integrity(kind: str, url: str, acked: set, answered: set, before: dict
 # Clients
 
 
-async def fetch_csrf(http, url: str, poll_id: int, headers: dict, cookie_name: str) -> tuple[str, str | None, float]:
-    """(csrf_token, the renewed session cookie or None, seconds) from one GET /polls/<id>."""
-    started = time.monotonic()
-    async with http.get(f"{url}/polls/{poll_id}", headers=headers, allow_redirects=False) as response:
-        body = await response.text()
-        cookie = response.cookies.get(cookie_name)
-        if response.status != 200:
-            raise BenchmarkError(f"GET /polls/{poll_id} answered {response.status} (is the poll page there?):\n"
-                                 f"{body[:500]}")
-    field = CSRF_INPUT.search(body)
-    value = VALUE_ATTR.search(field.group(0)) if field else None
-    if value is None:
-        raise BenchmarkError(f"GET /polls/{poll_id}: no hidden csrf_token input in the page")
-    return value.group(1), cookie.value if cookie is not None else None, time.monotonic() - started
-
-
 async def drive(kind: str, url: str, settings: Settings, plan: dict, cursors: list[int], server: Server,
                 log) -> dict:
     """Warm-up and measured window of closed-loop voting; returns every request's record and CPU samples."""
@@ -290,36 +280,31 @@ async def drive(kind: str, url: str, settings: Settings, plan: dict, cursors: li
                                      cookie_jar=aiohttp.DummyCookieJar()) as http:
         headers = [{"User-Agent": plan["user_agent"], "Content-Type": "application/x-www-form-urlencoded"}
                    for _ in range(clients)]
-        tokens: list[str | None] = [None] * clients
-        csrf_seconds = []
         if kind == "app":
-            poll_ids, member_ids = plan["poll_ids"], plan["member_ids"]
-            for i in range(clients):
-                headers[i]["Cookie"] = f"{plan['cookie_name']}={plan['members'][i]}"
-
-            async def token_for(i):
-                page_headers = {k: v for k, v in headers[i].items() if k != "Content-Type"}
-                first = poll_ids[min(cursors[i], len(poll_ids) - 1)]
-                tokens[i], cookie, seconds = await fetch_csrf(http, url, first, page_headers, plan["cookie_name"])
-                csrf_seconds.append(seconds)
-                if cookie:
-                    headers[i]["Cookie"] = f"{plan['cookie_name']}={cookie}"
-
-            await asyncio.gather(*(token_for(i) for i in range(clients)))
-            log(f"{clients} csrf tokens fetched from poll pages (slowest {max(csrf_seconds) * 1000:.0f} ms)")
+            poll_ids, member_ids, cookies, tokens = (plan["poll_ids"], plan["member_ids"], plan["members"],
+                                                     plan["csrf_tokens"])
+            one_poll = settings.scenario == "one-poll"
 
         def next_request(i: int):
-            """(path, body, poll_id, user_id) of client i's next ballot, or None when it has no poll left."""
+            """(path, body, headers, poll_id, user_id) of client i's next ballot, or None when it has none left.
+
+            one-poll: client i votes as members i, i + clients, i + 2 * clients... in the one poll; spread: client i
+            is member i and votes in poll after poll.
+            """
             n = cursors[i]
             choice = CHOICES[(n + i) % 3]
             if kind == "bare":
                 cursors[i] += 1
-                return "/vote", urlencode({"poll_id": n + 1, "user_id": i + 1, "choice": choice}), n + 1, i + 1
-            if n >= len(poll_ids):
+                return ("/vote", urlencode({"poll_id": n + 1, "user_id": i + 1, "choice": choice}), headers[i],
+                        n + 1, i + 1)
+            member = i + n * clients if one_poll else i
+            poll_id = poll_ids[0] if one_poll else (poll_ids[n] if n < len(poll_ids) else None)
+            if member >= len(member_ids) or poll_id is None:
                 return None
             cursors[i] += 1
-            return (f"/polls/{poll_ids[n]}/vote", urlencode({"csrf_token": tokens[i], "choice": choice}),
-                    poll_ids[n], member_ids[i])
+            request_headers = headers[i] | {"Cookie": f"{plan['cookie_name']}={cookies[member]}"}
+            return (f"/polls/{poll_id}/vote", urlencode({"csrf_token": tokens[member], "choice": choice}),
+                    request_headers, poll_id, member_ids[member])
 
         start = time.monotonic()
         measure_from, stop_at = start + settings.warmup, start + settings.warmup + settings.duration
@@ -337,11 +322,11 @@ async def drive(kind: str, url: str, settings: Settings, plan: dict, cursors: li
                 if request is None:
                     out_of_polls[i] = True
                     return
-                path, body, poll_id, user_id = request
+                path, body, request_headers, poll_id, user_id = request
                 started = time.monotonic()
                 status, receipt = -1, False
                 try:
-                    async with http.post(url + path, data=body, headers=headers[i],
+                    async with http.post(url + path, data=body, headers=request_headers,
                                          allow_redirects=False) as response:
                         payload = await response.read()
                         status = response.status
@@ -358,7 +343,7 @@ async def drive(kind: str, url: str, settings: Settings, plan: dict, cursors: li
     log(f"{len(records)} requests in {end - start:.1f} s ({settings.warmup:g} s warm-up), "
         f"last answered {(end - stop_at) * 1000:.0f} ms after the window")
     return {"records": records, "measure_from": measure_from, "stop_at": stop_at, "samples": samples,
-            "out_of_polls": sum(out_of_polls), "csrf_fetch_ms": [s * 1000 for s in csrf_seconds]}
+            "out_of_polls": sum(out_of_polls)}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -444,8 +429,8 @@ def run(args, profile: str) -> dict:
     started = time.monotonic()
     results: dict = {}
     print(f"vote: {settings.clients} clients, {settings.warmup:g} s warm-up + {settings.duration:g} s measured, "
-          f"{settings.rounds} round(s), databases {', '.join(settings.databases)}, {settings.polls} open polls per "
-          f"database", flush=True)
+          f"{settings.rounds} round(s), databases {', '.join(settings.databases)}, scenario {settings.scenario}: "
+          f"{settings.polls} open poll(s) and {settings.members} members per database", flush=True)
     with tempfile.TemporaryDirectory(prefix="stac-bench-vote-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
         secret_key = secrets.token_hex(32)
@@ -505,7 +490,8 @@ def run(args, profile: str) -> dict:
                   "method": "migrations through the app factory; advisor by create_account, members as User rows "
                             "with one shared scrypt hash; yes/no/abstain polls by polls.create_poll and "
                             "polls.open_poll after the members exist; sessions from the app's start_session signed "
-                            "with its session serializer, sent as a Cookie header"},
+                            "with its session serializer, sent as a Cookie header, each with its Flask-WTF CSRF "
+                            "token"},
         "environment": environment(),
         "databases": results,
         "goals": all_goals,

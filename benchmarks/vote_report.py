@@ -53,7 +53,6 @@ def analyse(raw: dict, settings: Settings) -> dict:
         "no_answer": statuses.get("no answer", 0),
         "receipts_missing": sum(1 for r in records if r[5] == 200 and not r[6]),
         "out_of_polls": raw["out_of_polls"],
-        "csrf_fetch_max_ms": max(raw["csrf_fetch_ms"]) if raw["csrf_fetch_ms"] else None,
         **cpu,
     }
 
@@ -145,7 +144,7 @@ def print_database(kind: str, settings: Settings, data: dict) -> None:
     print()
     print(f"{kind}: {settings.clients} clients, {settings.duration:g} s measured after {settings.warmup:g} s warm-up,"
           f" {settings.rounds} round(s), gunicorn -k gthread -w 1 --threads {settings.threads}; "
-          f"{data['plan']['polls']} open polls")
+          f"scenario {settings.scenario}, {data['plan']['polls']} open poll(s), {data['plan']['members']} members")
     print_table(["metric", "ballot (app)", "bare insert", "ratio", "goal", "verdict"], rows)
 
 
@@ -179,8 +178,8 @@ def print_report(settings: Settings, results: dict) -> list[str]:
             continue
         for name, result in data["summary"].items():
             if result["out_of_polls"]:
-                notes.append(f"{kind} {name}: {result['out_of_polls']} client(s) ran out of polls before the end; "
-                             "rerun with a larger --polls")
+                notes.append(f"{kind} {name}: {result['out_of_polls']} client(s) ran out of ballots before the end; "
+                             "rerun with more --members (one-poll) or --polls (spread)")
             if result["server_errors"]:
                 exception = [line for line in result["server_errors"][0].splitlines() if line.strip()][-1]
                 notes.append(f"{kind} {name}: {len(result['server_errors'])} error(s) in the server log, the first: "

@@ -8,8 +8,9 @@ and DATABASE_URL set (the harness does this; SQLite file or PostgreSQL). It
    scrypt hash (as room_setup.py does);
 3. creates --polls yes/no/abstain polls with `polls.create_poll` and opens each with `polls.open_poll` *after*
    the members exist, so every member is an eligible voter of every poll (eligibility is fixed at opening);
-4. signs every member in with the app's own `start_session` inside a test request context and signs that session
-   with the app's session serializer (see room_setup.py): the benchmark clients send it in a Cookie header.
+4. signs every member in with the app's own `start_session` inside a test request context, draws the Flask-WTF
+   CSRF token a vote form would carry, and signs that session with the app's session serializer (see
+   room_setup.py): the benchmark clients send it in a Cookie header with the token in the form.
 """
 
 from __future__ import annotations
@@ -20,7 +21,28 @@ import sys
 import time
 from pathlib import Path
 
-from .room_setup import PASSWORD, USER_AGENT, cookie_maker
+from .room_setup import PASSWORD, USER_AGENT
+
+
+def credentials_maker(app):
+    """user -> (signed session cookie, CSRF token of that session), as after signing in and opening a vote form."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    from stac_youth.members.sessions import start_session
+
+    serializer = app.session_interface.get_signing_serializer(app)
+
+    def credentials_for(user) -> tuple[str, str]:
+        # A fresh application context each time: Flask-WTF keeps the drawn token in `g`, which would otherwise be
+        # shared by every member signed in here.
+        with app.app_context(), app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                                         headers={"User-Agent": USER_AGENT}):
+            start_session(user)
+            token = generate_csrf()
+            return serializer.dumps(dict(session)), token
+
+    return credentials_for
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,11 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         timings["polls_seconds"] = time.monotonic() - started
         eligible = {poll.eligible_count for poll in db.session.scalars(
             db.select(polls.Poll).where(polls.Poll.id.in_(poll_ids[:1] + poll_ids[-1:])))}
-        cookie_for = cookie_maker(app)
+        started = time.monotonic()
+        credentials_for = credentials_maker(app)
+        credentials = [credentials_for(user) for user in members]
+        timings["sessions_seconds"] = time.monotonic() - started
         result = {
             "poll_ids": poll_ids,
             "member_ids": [user.id for user in members],
-            "members": [cookie_for(user) for user in members],
+            "members": [cookie for cookie, _token in credentials],
+            "csrf_tokens": [token for _cookie, token in credentials],
             "eligible_counts": sorted(eligible),
             "cookie_name": app.config["SESSION_COOKIE_NAME"],
             "user_agent": USER_AGENT,

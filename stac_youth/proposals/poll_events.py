@@ -143,11 +143,24 @@ class LiveTurnout:
 live_turnout = LiveTurnout()
 
 
+def _may_have_watchers(app, poll_id: int) -> bool:
+    """Whether a turnout push could reach anyone: a watcher here, or (with Redis) possibly in another process.
+
+    Checked after the ballot's commit: a watcher joining later is answered with the counters as they are then.
+    """
+    if app.config.get("REDIS_URL"):
+        return True
+    watchers = socketio.server.manager.get_participants(NAMESPACE, poll_channel(poll_id))
+    return next(iter(watchers), None) is not None
+
+
 @poll_changed.connect
 def poll_changed_pushed(poll_id: int, what: str = "", **_extra) -> None:
-    """Ballots: a coalesced turnout push. Opening and closing: an immediate status push."""
+    """Ballots: a coalesced turnout push when someone watches. Opening and closing: an immediate status push."""
     if what == "ballot":
-        live_turnout.ballot_cast(current_app._get_current_object(), poll_id)
+        app = current_app._get_current_object()
+        if _may_have_watchers(app, poll_id):
+            live_turnout.ballot_cast(app, poll_id)
     else:
         _push(poll_id, "status")
 

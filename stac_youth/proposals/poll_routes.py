@@ -190,7 +190,7 @@ class BallotFormError(ValueError):
     """The vote form does not hold a ballot of the poll's method."""
 
 
-def _ballot_from_form(poll: Poll):
+def _ballot_from_form(poll: polls.BallotTarget):
     """The choices in the service's form: 'yes', [option ids] or [option ids in rank order]."""
     if poll.method == PollMethod.YES_NO_ABSTAIN:
         choice = request.form.get("choice")
@@ -202,14 +202,15 @@ def _ballot_from_form(poll: Poll):
             return [int(value) for value in request.form.getlist("option")]
         except ValueError:
             raise BallotFormError(_("That ballot is not valid for this poll. Reload the page and try again.")) from None
+    option_ids = polls.option_ids(poll.id)
     ranks = []
-    for option in poll.options:
-        value = request.form.get(f"rank-{option.id}", "").strip()
+    for option_id in option_ids:
+        value = request.form.get(f"rank-{option_id}", "").strip()
         if not value:
             continue
-        if not value.isdigit() or not 1 <= int(value) <= len(poll.options):
+        if not value.isdigit() or not 1 <= int(value) <= len(option_ids):
             raise BallotFormError(_("That ballot is not valid for this poll. Reload the page and try again."))
-        ranks.append((int(value), option.id))
+        ranks.append((int(value), option_id))
     if not ranks:
         raise BallotFormError(_("Rank at least one option."))
     if len({rank for rank, _option in ranks}) != len(ranks):
@@ -217,24 +218,35 @@ def _ballot_from_form(poll: Poll):
     return [option for _rank, option in sorted(ranks)]
 
 
-@bp.route("/polls/<int:poll_id>/vote", methods=["POST"])
-def poll_vote(poll_id: int):
-    try:  # no schedule run here: a vote after the closing time is refused by cast_ballot itself
+def _vote_refused(poll_id: int, status: int, message: str):
+    """The poll page with the reason the vote was refused; 404 when the member may not see the poll at all."""
+    try:
         poll = poll_views.get_visible_poll(_me(), poll_id)
     except NotFound:
+        abort(404)
+    return _render_poll(poll, status, vote_error=message)
+
+
+@bp.route("/polls/<int:poll_id>/vote", methods=["POST"])
+def poll_vote(poll_id: int):
+    # The hot path reads only what a ballot needs. Being one of the poll's voters (checked by cast_ballot under the
+    # poll's lock) is the right to vote; the visibility check runs only when a vote is refused, to answer 404 for a
+    # poll the member may not see. No schedule run here: cast_ballot refuses a vote after the closing time itself.
+    target = polls.ballot_target(poll_id)
+    if target is None:
         abort(404)
     sent_receipt = request.form.get("receipt", "")  # drawn into the form with the page (see cast_ballot)
     receipt = polls.normalise_receipt(sent_receipt) if sent_receipt else None
     try:
-        choices = _ballot_from_form(poll)
-        code = polls.cast_ballot(_me(), poll, choices, receipt=receipt)
+        choices = _ballot_from_form(target)
+        code = polls.cast_ballot(_me(), target, choices, receipt=receipt)
     except BallotFormError as error:
-        return _render_poll(poll, 400, vote_error=str(error))
+        return _vote_refused(poll_id, 400, str(error))
     except polls.InvalidBallot as error:
-        return _render_poll(poll, 400, vote_error=str(error.message))
+        return _vote_refused(poll_id, 400, str(error.message))
     except ServiceError as error:
-        if not (receipt and polls.verify_receipt(poll, receipt)):
-            return _render_poll(poll, 409, vote_error=str(error.message))
+        if not (receipt and polls.verify_receipt(target, receipt)):
+            return _vote_refused(poll_id, 409, str(error.message))
         code, repeated = receipt, True  # the same form sent twice: the first one counted
     else:
         repeated = False

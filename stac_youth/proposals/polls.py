@@ -15,6 +15,7 @@ import json
 import secrets
 from datetime import datetime
 from fractions import Fraction
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, func, insert, or_, select, update
@@ -58,6 +59,9 @@ ALREADY_VOTED = _l("You have already voted in this poll.")
 
 class InvalidBallot(ServiceError):
     """The ballot does not fit the poll (unknown option, wrong shape): a bad request, not a conflict."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _l("That ballot is not valid for this poll. Reload the page and try again."))
 
 
 def _require_manager(user) -> None:
@@ -186,22 +190,40 @@ def accepting_votes(poll: Poll) -> bool:
     return poll.status == PollStatus.OPEN and (poll.closes_at is None or poll.closes_at > utcnow())
 
 
-def _option_ids(poll_id: int) -> list[int]:
+class BallotTarget(NamedTuple):
+    """What casting a ballot needs to know of a poll, read without loading the ORM object."""
+
+    id: int
+    method: str
+    secret: bool
+
+
+_BALLOT_TARGET = select(Poll.__table__.c.id, Poll.__table__.c.method, Poll.__table__.c.secret).where(
+    Poll.__table__.c.id == bindparam("poll_id"))
+
+
+def ballot_target(poll_id: int) -> BallotTarget | None:
+    """The poll's id, method and ballot secrecy, or None when there is no such poll."""
+    row = db.session.connection().execute(_BALLOT_TARGET, {"poll_id": poll_id}).first()
+    return BallotTarget(*row) if row is not None else None
+
+
+def option_ids(poll_id: int) -> list[int]:
+    """The ids of the poll's options, in their order on the ballot."""
     return list(db.session.scalars(select(PollOption.id).where(PollOption.poll_id == poll_id)
                                    .order_by(PollOption.position)))
 
 
 def _normalise_choices(method: str, option_ids: list[int], choices):
     """The ballot as stored (JSON-ready), or ServiceError for a malformed one."""
-    invalid = InvalidBallot(_l("That ballot is not valid for this poll. Reload the page and try again."))
     if method == PollMethod.YES_NO_ABSTAIN:
         if not isinstance(choices, str) or choices not in tally.CHOICES:
-            raise invalid
+            raise InvalidBallot()
         return choices
     if not isinstance(choices, list | tuple) or any(isinstance(c, bool) or not isinstance(c, int) for c in choices):
-        raise invalid
+        raise InvalidBallot()
     if len(set(choices)) != len(choices) or not set(choices) <= set(option_ids):
-        raise invalid
+        raise InvalidBallot()
     if method == PollMethod.APPROVAL:  # any subset, the empty one included (a blank ballot counts for turnout)
         return sorted(choices, key=option_ids.index)
     if not choices:  # ranked choice: at least one preference, in order
@@ -287,10 +309,10 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
     poll_id, member_id, method, secret = poll.id, member.id, poll.method, poll.secret
     if member.role != Role.MEMBER or not member.is_active:
         raise ServiceError(_l("Only student members vote in polls."))
-    stored = _normalise_choices(method, _option_ids(poll_id) if method != PollMethod.YES_NO_ABSTAIN else [], choices)
+    stored = _normalise_choices(method, option_ids(poll_id) if method != PollMethod.YES_NO_ABSTAIN else [], choices)
     code = normalise_receipt(receipt) if receipt else _new_receipt()
     if code is None:
-        raise InvalidBallot(_l("That ballot is not valid for this poll. Reload the page and try again."))
+        raise InvalidBallot()
     try:
         if not _lock_open_poll(poll_id):
             raise ServiceError(_l("This poll is not open for voting."))
@@ -338,7 +360,7 @@ def tally_poll(poll: Poll):
     quorum = Fraction(poll.quorum_percent, 100)
     if poll.method == PollMethod.YES_NO_ABSTAIN:
         return tally.tally_yes_no_abstain(ballots, poll.eligible_count, quorum, THRESHOLDS[poll.threshold])
-    options = _option_ids(poll.id)
+    options = option_ids(poll.id)
     if poll.method == PollMethod.APPROVAL:
         return tally.tally_approval([frozenset(b) for b in ballots], options, poll.eligible_count, quorum)
     return tally.tally_ranked_choice([tuple(b) for b in ballots], options, poll.eligible_count, quorum)

@@ -170,6 +170,25 @@ def test_a_burst_of_ballots_is_coalesced_and_the_last_push_is_up_to_date(people,
     assert received(other, POLLS_NS) == []  # a watcher of another poll hears nothing of this one
 
 
+def test_ballots_on_a_poll_nobody_watches_push_nothing(people, connect, make_user, monkeypatch):
+    """Without a watcher (and without Redis, where one could sit in another process) a ballot marks nothing: no
+    push loop, no read of the counters; a watcher who comes later is answered with the counts as they are then."""
+    voters = [make_user("member") for _ in range(3)]
+    poll = _open_poll(people["advisor"])
+    pushed = []
+    monkeypatch.setattr(poll_events, "_push", lambda poll_id, event: pushed.append((poll_id, event)))
+    for voter in voters[:2]:
+        polls.cast_ballot(voter, poll, "yes")
+    wait_for_pushes()
+    assert pushed == [] and poll_events.live_turnout._pending == {}
+
+    watcher = connect(people["member_client"])
+    assert watch(watcher, poll.id)["poll"]["cast"] == 2
+    polls.cast_ballot(voters[2], poll, "no")
+    wait_for_pushes()
+    assert pushed == [(poll.id, "turnout")]
+
+
 def test_pushes_are_spaced_by_the_live_interval(people, connect, make_user):
     """Ballots spread over ~1.2 s: several pushes, never two within LIVE_INTERVAL (timed as they arrive)."""
     voters = [make_user("member") for _ in range(12)]
