@@ -9,11 +9,11 @@ import sys
 from .harness import BenchmarkError, write_json
 
 #: subcommand -> module in this package. Each module has HELP, add_arguments(parser) and run(args, profile) -> dict.
-#: http and scale (see PERFORMANCE.md) are added here the same way.
 SUBCOMMANDS = {
     "room": "benchmarks.room",
     "tally": "benchmarks.tally",
     "vote": "benchmarks.vote",
+    "http": "benchmarks.http_pages",
 }
 
 
