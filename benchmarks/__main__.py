@@ -14,6 +14,7 @@ SUBCOMMANDS = {
     "tally": "benchmarks.tally",
     "vote": "benchmarks.vote",
     "http": "benchmarks.http_pages",
+    "scale": "benchmarks.scale",
 }
 
 
