@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "vote": "benchmarks.vote",
     "http": "benchmarks.http_pages",
     "scale": "benchmarks.scale",
+    "all": "benchmarks.summary",
 }
 
 
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         write_json(args.json, results)
         print(f"results written to {args.json}")
-    return 0
+    return 2 if results.get("could_not_run") else 0
 
 
 if __name__ == "__main__":
