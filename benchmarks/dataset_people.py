@@ -197,15 +197,25 @@ def _meeting_people(rows: Rows, meeting: dict) -> None:
 
 
 def mark_live_meeting(rows: Rows) -> None:
-    """The last ended meeting is live instead, at its second agenda item (as `start_meeting` plus one advance)."""
+    """The last ended meeting runs now instead: started 30 minutes ago, at its second agenda item (as
+    `start_meeting` plus one advance), members checked in, no minutes yet."""
     ended = [m for m in rows.meetings if m["status"] == "ended"]
     if not ended:
         return
     meeting = ended[-1]
+    shift = rows.now - timedelta(minutes=30) - meeting["starts_at"]
+    meeting["starts_at"] += shift
+    meeting["ends_at"] += shift
     items = [item for item in rows.tables["agenda_items"] if item["meeting_id"] == meeting["id"]]
     meeting["status"] = "live"
     meeting["current_item_id"] = items[min(1, len(items) - 1)]["id"]
     meeting["current_item_started_at"] = rows.now - timedelta(minutes=5)
+    for table in ("attendances", "rsvps"):
+        for row in rows.tables.get(table, []):
+            if row["meeting_id"] == meeting["id"]:
+                row["checked_in_at" if table == "attendances" else "updated_at"] += shift
+    room = next(r for r in rows.rooms if r.get("meeting_id") == meeting["id"])
+    room["opens"], room["closes"] = meeting["starts_at"] - timedelta(minutes=30), meeting["ends_at"]
     rows.tables["minutes_revisions"] = [m for m in rows.tables.get("minutes_revisions", [])
                                         if m["meeting_id"] != meeting["id"]]
 
