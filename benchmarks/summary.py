@@ -2,9 +2,10 @@
 
 `python -m benchmarks all [--quick|--full]` runs room, tally, vote, http and scale, each in its own process
 (`python -m benchmarks <name> --json benchmarks/results/<timestamp>-<name>.json`, output shown as it comes, bounded by
-a timeout), then prints each goal with its value and whether it is met, and writes
-`<timestamp>-summary.json`. A benchmark that could not run is listed as such and the others still run; the exit
-code is 0 unless one could not run (a missed goal is a result, not an error).
+a timeout), then prints each goal with its value (a ratio to the anchor, or a count or time), the absolute app
+and anchor figures where there are two, and whether it is met, and writes `<timestamp>-summary.json`. A benchmark
+that could not run is listed as such and the others still run; the exit code is 0 unless one could not run (a
+missed goal is a result, not an error).
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def run_one(name: str, profile: str, out: Path) -> tuple[int, float]:
     return code, time.monotonic() - started
 
 
+def _shown(value) -> str:
+    return fmt(value, 3) if isinstance(value, float) and abs(value) < 10 else fmt(value)
+
+
 def run(args, profile: str) -> dict:
     """Run each benchmark, read back its JSON, print the combined verdict table; the summary for --json."""
     names = [n.strip() for n in args.only.split(",")] if args.only else list(ORDER)
@@ -75,14 +80,13 @@ def run(args, profile: str) -> dict:
     rows = []
     for name, result in runs.items():
         if result["exit_code"] != 0:
-            rows.append([name, f"(could not run: exit code {result['exit_code']})", "", "", "NOT RUN"])
+            rows.append([name, f"(could not run: exit code {result['exit_code']})", "", "", "", "", "NOT RUN"])
         for goal in result["goals"]:
-            value = goal["value"]
-            shown = fmt(value, 3) if isinstance(value, float) else fmt(value)
-            rows.append([name, goal["metric"], shown, goal["goal"], "MET" if goal["pass"] else "NOT MET"])
+            rows.append([name, goal["metric"], _shown(goal["value"]), _shown(goal.get("app")),
+                         _shown(goal.get("anchor")), goal["goal"], "MET" if goal["pass"] else "NOT MET"])
     print(f"\n=== summary ({profile}, {elapsed:.0f} s in all: "
           + ", ".join(f"{n} {r['seconds']:.0f} s" for n, r in runs.items()) + ") ===")
-    print_table(["benchmark", "goal", "value", "target", "verdict"], rows)
+    print_table(["benchmark", "goal", "value", "app", "anchor", "target", "verdict"], rows)
     met = sum(1 for r in rows if r[-1] == "MET")
     print(f"\n{met} of {len(rows)} goals met; JSON files in {results_dir} ({stamp}-*.json)")
     summary = {"benchmark": "all", "profile": profile, "stamp": stamp, "environment": environment(),
