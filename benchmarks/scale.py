@@ -40,6 +40,9 @@ HELP = "two app processes with a Redis message queue: every message crosses, p99
 GOAL_P99_RATIO = 2.0
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 NODES = 2
+#: the room benchmark's scenario; the smoke run is smaller than room's own, as it starts three servers
+PROFILES = {"quick": room.Settings(clients=30, rate=20, duration=2, rounds=1), "default": room.PROFILES["default"],
+            "full": room.PROFILES["full"]}
 
 
 def add_arguments(parser) -> None:
@@ -47,6 +50,15 @@ def add_arguments(parser) -> None:
     room.add_arguments(parser)
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
                         help=f"the Redis both processes share (BENCH_REDIS_URL, else {DEFAULT_REDIS_URL})")
+
+
+def settings_from(args, profile: str) -> room.Settings:
+    """The profile's settings with the room options given on the command line."""
+    base = asdict(PROFILES[profile])
+    for name in ("clients", "rate", "duration", "rounds", "threads", "senders"):
+        if getattr(args, name, None) is not None:
+            base[name] = getattr(args, name)
+    return room.Settings(**base)
 
 
 def check_redis(url: str) -> None:
@@ -171,7 +183,7 @@ def print_report(settings: room.Settings, single: dict, two: dict, goal_results:
 
 def run(args, profile: str) -> dict:
     """Prepare the room once, then per round one process and two processes; the report and the results."""
-    settings = room.settings_from(args, profile)
+    settings = settings_from(args, profile)
     check_redis(args.redis_url)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="stac-bench-scale-") as tmp_name:
