@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test lint install install-dev seed vendor bench
+.PHONY: run test lint install install-dev seed vendor bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,10 @@ test: install-dev
 vendor:
 	npm ci && npm run vendor
 
-# Room fan-out, poll tallies, vote throughput on SQLite and PostgreSQL (a few minutes; see README "Benchmarks").
+# Every benchmark (room, tally, vote, http, scale) against its anchor, a JSON each in benchmarks/results/ and the
+# verdict of every goal (about 5 minutes; see README "Benchmarks"). bench-quick: the small smoke run of each.
 bench: install-dev
-	$(BIN)/python -m benchmarks room
-	$(BIN)/python -m benchmarks tally
-	$(BIN)/python -m benchmarks vote
+	$(BIN)/python -m benchmarks all
+
+bench-quick: install-dev
+	$(BIN)/python -m benchmarks all --quick

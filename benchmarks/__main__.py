@@ -9,11 +9,13 @@ import sys
 from .harness import BenchmarkError, write_json
 
 #: subcommand -> module in this package. Each module has HELP, add_arguments(parser) and run(args, profile) -> dict.
-#: http and scale (see PERFORMANCE.md) are added here the same way.
 SUBCOMMANDS = {
     "room": "benchmarks.room",
     "tally": "benchmarks.tally",
     "vote": "benchmarks.vote",
+    "http": "benchmarks.http_pages",
+    "scale": "benchmarks.scale",
+    "all": "benchmarks.summary",
 }
 
 
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         write_json(args.json, results)
         print(f"results written to {args.json}")
-    return 0
+    return 2 if results.get("could_not_run") else 0
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,6 +166,32 @@ def server_env(**extra: str) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env
+
+
+@contextmanager
+def scratch_postgres(admin_url: str, name: str) -> Iterator[str]:
+    """A new PostgreSQL database `name` (dropped first if left over, dropped again at exit); yields its URL."""
+    import psycopg
+
+    admin_url = admin_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    url = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+
+    def execute(sql: str) -> None:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(sql)
+
+    try:
+        execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        raise BenchmarkError(f"PostgreSQL at {admin_url} refused the scratch database {name}: {error}") from error
+    try:
+        yield url
+    finally:
+        try:
+            execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except psycopg.Error as error:
+            print(f"warning: could not drop the scratch database {name}: {error}", file=sys.stderr)
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:

@@ -198,9 +198,17 @@ async def _paced_send(senders, first_sender: int, client_ids: list[str], rate: f
     return start
 
 
-async def drive(kind: str, url: str, settings: Settings, plan: dict, server: Server, log) -> dict:
-    """Connect, join, quiet down, send at the paced rate, drain, disconnect; returns the raw measurements."""
+async def drive(kind: str, urls: list[str], settings: Settings, plan: dict, servers: list[Server], log) -> dict:
+    """Connect, join, quiet down, send at the paced rate, drain, disconnect; returns the raw measurements.
+
+    With several servers (urls and servers in the same order), receiver i and sender j connect to server i % n and
+    j % n, and the CPU figures are the servers' sum."""
     collector = Collector()
+    nodes = len(urls)
+
+    def cpu_seconds() -> float:
+        return sum(server.cpu_seconds() for server in servers)
+
     user_agent = plan["user_agent"]
 
     def headers(cookie: str | None) -> dict[str, str]:
@@ -221,17 +229,19 @@ async def drive(kind: str, url: str, settings: Settings, plan: dict, server: Ser
     try:
         # Connect.
         t0 = time.monotonic()
-        results = await _limited([_connect(c, url) for c in everyone], settings.connect_concurrency)
+        placed = [(c, urls[i % nodes]) for i, c in enumerate(receivers)] + [
+            (c, urls[j % nodes]) for j, c in enumerate(senders)]
+        results = await _limited([_connect(c, url) for c, url in placed], settings.connect_concurrency)
         failures = [r for r in results if isinstance(r, BaseException)]
         out["connect_seconds"] = time.monotonic() - t0
         if failures:
             raise BenchmarkError(f"{len(failures)} of {len(everyone)} clients could not connect to {kind}: "
-                                 f"{failures[0]!r}\n{server.log_tail()}")
+                                 f"{failures[0]!r}\n{servers[0].log_tail()}")
         log(f"{len(everyone)} sockets connected in {out['connect_seconds']:.1f} s")
 
         # Join (and let presence pushes settle).
         room_id = plan["room_id"]
-        cpu_join0, t0 = server.cpu_seconds(), time.monotonic()
+        cpu_join0, t0 = cpu_seconds(), time.monotonic()
         results = await _limited(
             [c.call("join", {"room_id": room_id, "last_id": 0}, namespace=NAMESPACE, timeout=JOIN_TIMEOUT_EACH)
              for c in receivers],
@@ -244,7 +254,7 @@ async def drive(kind: str, url: str, settings: Settings, plan: dict, server: Ser
             raise BenchmarkError(f"{len(bad)} of {len(receivers)} joins failed on {kind}: {bad[0]!r}")
         await _wait_quiet(collector, QUIET_SECONDS, QUIET_TIMEOUT)
         out["join_seconds"] = max(acks_done, collector.last_event) - t0  # until the last join push arrived
-        out["join_server_cpu_seconds"] = server.cpu_seconds() - cpu_join0
+        out["join_server_cpu_seconds"] = cpu_seconds() - cpu_join0
         out["join_events"] = dict(collector.other_events)
         log(f"joined in {out['join_acks_seconds']:.1f} s (acks), quiet after {out['join_seconds']:.1f} s, "
             f"events during join: {dict(collector.other_events) or 'none'}")
@@ -271,7 +281,7 @@ async def drive(kind: str, url: str, settings: Settings, plan: dict, server: Ser
         gc.disable()
         lags: list[float] = []
         lag_task = asyncio.get_running_loop().create_task(_loop_lag(lags))
-        cpu0, client_cpu0, busy0 = server.cpu_seconds(), time.process_time(), machine_busy_seconds()
+        cpu0, client_cpu0, busy0 = cpu_seconds(), time.process_time(), machine_busy_seconds()
         try:
             start = await _paced_send(senders, warmup, client_ids, settings.rate, room_id, sent_at, scheduled, acks)
             send_end = time.monotonic()
@@ -289,7 +299,7 @@ async def drive(kind: str, url: str, settings: Settings, plan: dict, server: Ser
                     break
                 await asyncio.sleep(0.02)
             end = time.monotonic()
-            out["server_cpu_seconds"] = server.cpu_seconds() - cpu0
+            out["server_cpu_seconds"] = cpu_seconds() - cpu0
             out["client_cpu_seconds"] = time.process_time() - client_cpu0
             out["other_cpu_seconds"] = max(0.0, machine_busy_seconds() - busy0 - out["server_cpu_seconds"]
                                            - out["client_cpu_seconds"])
@@ -303,6 +313,9 @@ async def drive(kind: str, url: str, settings: Settings, plan: dict, server: Ser
         out["deliveries"] = list(collector.deliveries)
         out["send_events_other"] = dict(collector.other_events)
         out["client_ids"], out["sent_at"], out["scheduled"], out["acks"] = client_ids, sent_at, scheduled, acks
+        # which server each measured message was sent through, and each receiver is on (for the scale benchmark)
+        out["sender_nodes"] = [((warmup + seq) % len(senders)) % nodes for seq in range(count)]
+        out["receiver_nodes"] = [i % nodes for i in range(len(receivers))]
         log(f"sent {count} in {send_end - start:.1f} s, {len(collector.deliveries)}/{expected} deliveries, "
             f"drained {out['drain_seconds']:.2f} s after the last send")
     finally:
@@ -365,8 +378,8 @@ def run_one(kind: str, round_no: int, settings: Settings, plan: dict, tmp: Path,
         server.start(timeout=SERVER_START_TIMEOUT)
         log(f"{' '.join(server.argv[2:])} up on port {port}, worker pid(s) {server.workers}")
         try:
-            raw = asyncio.run(asyncio.wait_for(drive(kind, f"http://127.0.0.1:{port}", settings, plan, server, log),
-                                               budget))
+            raw = asyncio.run(asyncio.wait_for(drive(kind, [f"http://127.0.0.1:{port}"], settings, plan, [server],
+                                                     log), budget))
         except TimeoutError as error:
             raise BenchmarkError(f"{kind} run exceeded its {budget:.0f} s budget") from error
         errors = [line for line in server.log_tail(200).splitlines() if "Traceback" in line or "ERROR" in line]
