@@ -33,7 +33,10 @@ def session_cookie(app, user) -> str:
     from stac_youth.members.sessions import start_session
 
     serializer = app.session_interface.get_signing_serializer(app)
-    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}):
+    # A fresh application context: Flask-WTF keeps the drawn token in `g`, which the second user would otherwise
+    # share with the first (and so get no token of their own in their session).
+    with app.app_context(), app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                                     headers={"User-Agent": USER_AGENT}):
         start_session(user)
         generate_csrf()
         return serializer.dumps(dict(session))

@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions of extensions.py to this app."""
     from . import models  # noqa: F401 - every model must be mapped before the first query
     from .common.database import configure_sqlite
-    from .common.i18n import select_locale, select_timezone
+    from .common.i18n import install_template_gettext, select_locale, select_timezone
     from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from .members.sessions import init_sessions
 
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     init_sessions(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     limiter.init_app(app)
     mail.init_app(app)
 

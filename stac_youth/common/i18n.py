@@ -5,9 +5,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytz
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import _get_current_context as _babel_context
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale, get_translations
 from flask_login import current_user
 
 from .time import DEFAULT_TIMEZONE
@@ -49,3 +49,23 @@ def as_reader(language: str, zone: str):
                 del babel_context.babel_tzinfo
             else:
                 babel_context.babel_tzinfo = saved
+
+
+def _translations():
+    """Flask-Babel's catalogue for the current locale, looked up once per locale in each request or job."""
+    locale = get_locale()  # force_locale (as_reader) changes it for a while: the memo follows it
+    memo = g.get("_stac_translations")
+    if memo is None or memo[0] is not locale:
+        memo = g._stac_translations = (locale, get_translations())
+    return memo[1]
+
+
+def install_template_gettext(app) -> None:
+    """Templates translate through _translations: a page calls gettext hundreds of times, each full lookup costs."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: _translations().ugettext(message),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, message: _translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )

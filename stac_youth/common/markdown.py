@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -26,22 +28,41 @@ def sanitize_html(html: str) -> str:
     )
 
 
+#: Rendering is a pure function of the text and pages show the same texts to many readers, so the HTML of recent
+#: texts is kept; texts longer than this are rendered each time (they are few, and would crowd the cache).
+CACHED_TEXT_LIMIT = 4000
+
+
+def _cached(render):
+    """render(text) -> str, remembering the HTML of the last few thousand short texts."""
+    remembered = lru_cache(maxsize=4096)(render)
+
+    def cached(text: str) -> str:
+        return remembered(text) if len(text) <= CACHED_TEXT_LIMIT else render(text)
+
+    cached.cache_clear = remembered.cache_clear
+    return cached
+
+
+@_cached
+def _markdown_html(text: str) -> str:
+    return sanitize_html(_md.render(text))
+
+
 def render_markdown(text: str | None) -> Markup:
     """Markdown to safe HTML for pages and socket payloads alike."""
     if not text:
         return Markup("")
-    return Markup(sanitize_html(_md.render(text)))  # noqa: S704 - nh3 has just sanitized it
+    return Markup(_markdown_html(text))  # noqa: S704 - nh3 has sanitized it
 
 
 _chat_md = MarkdownIt("zero", {"breaks": True}).enable(["emphasis", "link", "backticks", "newline", "escape"])
 CHAT_TAGS = {"p", "br", "strong", "em", "a", "code"}
 
 
-def render_chat(text: str | None) -> Markup:
-    """Markdown-lite for chat: emphasis, code and links (http, https, mailto) that open safely; nothing else."""
-    if not text:
-        return Markup("")
-    html = nh3.clean(
+@_cached
+def _chat_html(text: str) -> str:
+    return nh3.clean(
         _chat_md.render(text),
         tags=CHAT_TAGS,
         attributes={"a": {"href"}},
@@ -49,4 +70,10 @@ def render_chat(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
         set_tag_attribute_values={"a": {"target": "_blank"}},
     )
-    return Markup(html)  # noqa: S704 - nh3 has just sanitized it
+
+
+def render_chat(text: str | None) -> Markup:
+    """Markdown-lite for chat: emphasis, code and links (http, https, mailto) that open safely; nothing else."""
+    if not text:
+        return Markup("")
+    return Markup(_chat_html(text))  # noqa: S704 - nh3 has sanitized it

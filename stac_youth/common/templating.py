@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
 from .audit import action_label
@@ -26,9 +26,24 @@ def member_name(user) -> str:
     return user.display_name
 
 
+#: (UTC datetime, style, locale, zone) -> text. A page lists many times and many readers see the same ones; Babel's
+#: formatting costs far more than this lookup. Cleared when full rather than kept in order: the next pages refill it.
+_FORMATTED: dict = {}
+FORMATTED_LIMIT = 20_000
+
+
 def local_datetime(value, style: str = "medium") -> str:
     """A stored UTC datetime shown in the viewer's zone and language."""
-    return format_datetime(as_utc(value), style) if value else ""
+    if not value:
+        return ""
+    value = as_utc(value)
+    key = (value, style, get_locale(), get_timezone())
+    text = _FORMATTED.get(key)
+    if text is None:
+        if len(_FORMATTED) >= FORMATTED_LIMIT:
+            _FORMATTED.clear()
+        text = _FORMATTED[key] = format_datetime(value, style)
+    return text
 
 
 def local_span(starts_at, ends_at) -> str:
