@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from flask_babel import ngettext
+from sqlalchemy import func, literal, select
 
 from ..common.audit import record_audit
 from ..common.database import commit_keeping_loaded
@@ -20,7 +22,19 @@ from .models import Message, Room, RoomKind, RoomRead
 @dataclass(frozen=True)
 class RoomListEntry:
     room: Room
-    unread: int
+    unread: int  # counted up to UNREAD_CAP + 1: more than UNREAD_CAP reads "9+"
+
+    @property
+    def unread_label(self) -> str:
+        """How many unread messages, as the badge says it: "3 unread", "9+ unread"."""
+        if self.unread > UNREAD_CAP:
+            return _("%(num)d+ unread", num=UNREAD_CAP)
+        return ngettext("%(num)d unread", "%(num)d unread", self.unread)
+
+
+#: Unread messages are counted up to here per room: the count then costs at most this many rows per room, however
+#: long a room nobody has opened in a while has grown.
+UNREAD_CAP = 9
 
 
 def get_visible_room(user, room_id: int) -> Room:
@@ -79,22 +93,20 @@ def _open_meeting_room(meeting, **_extra) -> None:
 
 def list_rooms(user) -> list[RoomListEntry]:
     """The rooms the user may see with how many messages by others they have not read."""
-    rooms = list(db.session.scalars(visible_rooms(user).order_by(Room.kind.desc(), Room.created_at.desc())))
-    if not rooms:
-        return []
-    unread_rows = db.session.execute(
-        select(Message.room_id, func.count(Message.id))
-        .outerjoin(RoomRead, and_(RoomRead.room_id == Message.room_id, RoomRead.user_id == user.id))
-        .where(
-            Message.room_id.in_([room.id for room in rooms]),
-            Message.deleted_at.is_(None),
-            Message.author_id != user.id,
-            Message.id > func.coalesce(RoomRead.last_read_id, 0),
-        )
-        .group_by(Message.room_id)
-    ).all()
-    unread = dict(unread_rows)
-    return [RoomListEntry(room=room, unread=unread.get(room.id, 0)) for room in rooms]
+    rows = db.session.execute(visible_rooms(user).add_columns(_unread_count(user.id))
+                              .order_by(Room.kind.desc(), Room.created_at.desc())).all()
+    return [RoomListEntry(room=room, unread=unread) for room, unread in rows]
+
+
+def _unread_count(user_id: int):
+    """Per room of the enclosing query: messages by others after the user's last read one, up to UNREAD_CAP + 1."""
+    last_read = (select(RoomRead.last_read_id).where(RoomRead.room_id == Room.id, RoomRead.user_id == user_id)
+                 .correlate(Room).scalar_subquery())
+    unread = (select(literal(1)).select_from(Message)
+              .where(Message.room_id == Room.id, Message.deleted_at.is_(None), Message.author_id != user_id,
+                     Message.id > func.coalesce(last_read, 0))
+              .correlate(Room).limit(UNREAD_CAP + 1).subquery())
+    return select(func.count()).select_from(unread).scalar_subquery()
 
 
 def mark_read(user, room: Room, message_id: int) -> None:

@@ -116,6 +116,15 @@ def test_room_list_shows_visible_rooms_with_unread_badges(app, advisor, member, 
     assert "unread-badge" not in _page(as_member, "/rooms")
 
 
+def test_unread_counts_stop_at_the_cap_in_both_languages(app, advisor, member, other, lounge, as_member):
+    """A room nobody opened in a while costs the list at most UNREAD_CAP + 1 rows: it reads "9+ unread"."""
+    bulk_messages(lounge, other, rooms.UNREAD_CAP + 5)
+    assert {entry.room.id: entry.unread for entry in rooms.list_rooms(member)}[lounge.id] == rooms.UNREAD_CAP + 1
+    assert f"{rooms.UNREAD_CAP}+ unread" in _page(as_member, "/rooms")
+    as_member.post("/language", data={"lang": "es"})
+    assert f"{rooms.UNREAD_CAP}+ sin leer" in _page(as_member, "/rooms")
+
+
 def test_room_page_renders_the_latest_50_and_pages_back(app, advisor, member, lounge, as_member):
     rows = bulk_messages(lounge, advisor, 120)
     ids = [row.id for row in rows]
