@@ -93,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_socket_events(app: Flask) -> None:
     """Bind Socket.IO after its handlers are imported, so every app instance gets them all."""
-    from .common import sockets  # noqa: F401 - importing registers the handlers
+    from .common import sockets  # importing registers the handlers
     from .extensions import socketio
 
     origins = app.config["SOCKETIO_CORS_ORIGINS"]
@@ -104,6 +104,7 @@ def register_socket_events(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],
+        channel=sockets.message_queue_channel(app.config["REDIS_URL"]),
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         max_http_buffer_size=65536,
         manage_session=False,
