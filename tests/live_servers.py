@@ -107,7 +107,8 @@ def production_argv(port: int) -> list[str]:
 
 @contextlib.contextmanager
 def gunicorn_servers(names: list[str], env: dict[str, str], log_dir: Path) -> Iterator[list[Server]]:
-    """Production servers, one per name and port, started together and answering; stopped by PID at exit."""
+    """Production servers, one per name and port, started together and answering; stopped by PID at exit, and
+    then (when the block went well) their logs must show no traceback."""
     servers = []
     for name in names:
         port = free_port()
@@ -119,6 +120,8 @@ def gunicorn_servers(names: list[str], env: dict[str, str], log_dir: Path) -> It
     finally:
         with ThreadPoolExecutor(len(servers)) as pool:  # each takes seconds to wind down
             list(pool.map(Server.stop, servers))
+    for server in servers:  # a push or a background task that failed is only seen in the log
+        assert "Traceback" not in server.log_path.read_text(errors="replace"), server.log_tail(60)
 
 
 def url_of(server: Server) -> str:
