@@ -59,7 +59,8 @@ def sibling_database(postgres_url: str, label: str) -> Iterator[str]:
 def production_env(database_url: str, secret_key: str, tmp: Path, **extra: str) -> dict[str, str]:
     """The environment of a production server process: this one's, minus app settings, plus these."""
     env = {key: value for key, value in server_env().items()
-           if not key.startswith(("FLASK_", "STAC_", "TRUSTED_PROXIES", "MAIL_"))}
+           if not key.startswith(("FLASK_", "STAC_", "MAIL_", "TRUSTED_PROXIES", "AVATAR_DIR", "PUBLIC_BASE_URL",
+                                  "SOCKETIO_CORS_ORIGINS"))}
     return env | {"STAC_ENV": "production", "SECRET_KEY": secret_key, "DATABASE_URL": database_url,
                   "AVATAR_DIR": str(tmp / "avatars"), **extra}
 
@@ -72,17 +73,14 @@ def flask_db_upgrade(env: dict[str, str]) -> None:
 
 
 def production_app(database_url: str, secret_key: str, tmp: Path, redis_url: str | None = None):
-    """The app under the production configuration, in this process, on the servers' database and key.
-
-    It writes test data through the services and signs sessions; mail stays in memory, rate limits too.
-    """
+    """The production app in this process, on the servers' database and key, to write data and sign sessions."""
 
     class Config(ProductionConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         REDIS_URL = redis_url
         RATELIMIT_STORAGE_URI = "memory://"
         TRUSTED_PROXIES = 0
-        MAIL_BACKEND = "locmem"
+        MAIL_BACKEND = "locmem"  # notification emails stay in memory
         POLL_SCHEDULE_SECONDS = 0
         AVATAR_DIR = tmp / "avatars"
 
@@ -107,8 +105,7 @@ def production_argv(port: int) -> list[str]:
 
 @contextlib.contextmanager
 def gunicorn_servers(names: list[str], env: dict[str, str], log_dir: Path) -> Iterator[list[Server]]:
-    """Production servers, one per name and port, started together and answering; stopped by PID at exit, and
-    then (when the block went well) their logs must show no traceback."""
+    """Production servers on ports of their own, started together; stopped by PID at exit, logs free of tracebacks."""
     servers = []
     for name in names:
         port = free_port()
@@ -125,6 +122,7 @@ def gunicorn_servers(names: list[str], env: dict[str, str], log_dir: Path) -> It
 
 
 def url_of(server: Server) -> str:
+    """The server's base URL."""
     return f"http://127.0.0.1:{server.port}"
 
 
@@ -173,6 +171,7 @@ class LiveClient:
                              f"it got {before!r}")
 
     def close(self) -> None:
+        """Disconnect, whatever state the connection is in."""
         with contextlib.suppress(Exception):  # best effort: the servers are stopped by PID anyway
             self.sio.disconnect()
 

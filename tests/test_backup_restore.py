@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, select
 from stac_youth.common.roles import Role
 from stac_youth.extensions import db
 from stac_youth.proposals.poll_models import Ballot, Participation, Poll, PollCount
-from stac_youth.rooms.models import Message
+from stac_youth.rooms import messages
+from stac_youth.rooms.models import Message, Room
 from tests.conftest import PASSWORD
 from tests.live_servers import (
     REPO_ROOT,
@@ -56,7 +57,7 @@ def _fill() -> None:
     """Members chat in a room and vote in an open, a secret approval and a closed ranked-choice poll."""
     from stac_youth.members.bootstrap import create_account
     from stac_youth.proposals import polls
-    from stac_youth.rooms import messages, moderation
+    from stac_youth.rooms import moderation
     from stac_youth.rooms.rooms import create_topic_room
     from stac_youth.seed import seed_regions
 
@@ -98,6 +99,7 @@ def _script(name: str, database_url: str, *args: str) -> subprocess.CompletedPro
 
 
 def _assert_every_row_came_back(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> None:
+    """The source held what _fill wrote, and the restored database holds the same rows, column for column."""
     assert len(before["messages"]) == MEMBERS * MESSAGES_EACH
     assert len(before["ballots"]) == len(before["participations"]) == 3 * MEMBERS
     deleted_at = Message.__table__.c.keys().index("deleted_at")
@@ -134,9 +136,6 @@ def _assert_the_app_runs_on(database_url: str, secret_key: str, tmp_path: Path, 
         assert healthz(server) == {"status": "ok", "db": "ok"}
     app = production_app(database_url, secret_key, tmp_path)
     with app.app_context():
-        from stac_youth.rooms import messages
-        from stac_youth.rooms.models import Room
-
         author = db.session.get(Message, before["messages"][-1][0]).author
         room = db.session.scalar(select(Room))
         added = messages.post_message(author, room, "after the restore", "after-restore").message

@@ -97,6 +97,7 @@ def cluster(postgres_url, redis_url, tmp_path_factory):
 
 
 def _ids(people: list[dict]) -> set[int]:
+    """The user ids of a presence list."""
     return {person["id"] for person in people}
 
 
@@ -172,6 +173,7 @@ def _fresh_address() -> str:
 
 
 def _forget_limits(redis_url: str, *addresses: str) -> None:
+    """Delete the login counters this test left in Redis."""
     import redis
 
     connection = redis.Redis.from_url(redis_url)
