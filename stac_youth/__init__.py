@@ -16,6 +16,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_security(app)
     register_blueprints(app)
     register_socket_events(app)
+    register_proxy_fix(app)
     register_background_tasks(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -93,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_socket_events(app: Flask) -> None:
     """Bind Socket.IO after its handlers are imported, so every app instance gets them all."""
-    from .common import sockets  # noqa: F401 - importing registers the handlers
+    from .common import sockets  # importing registers the handlers
     from .extensions import socketio
 
     origins = app.config["SOCKETIO_CORS_ORIGINS"]
@@ -104,11 +105,26 @@ def register_socket_events(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],
+        channel=sockets.message_queue_channel(app.config["REDIS_URL"]),
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
         max_http_buffer_size=65536,
         manage_session=False,
         async_mode="threading",
     )
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, take the client's address and scheme from their X-Forwarded-* headers.
+
+    Rate limits key on the client's address, so without this every visitor behind the proxy shares one counter.
+    Installed last, around the Socket.IO middleware too, so sockets see the same address and scheme as pages.
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # X-Forwarded-Host stays untrusted: links in emails are built from the Host header, which nginx sets itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def register_background_tasks(app: Flask) -> None:

@@ -35,6 +35,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'stac_youth.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    #: how many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (0: none, trust neither)
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
     #: the site's address for links in emails sent outside a request (scheduled polls, the command line)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie

@@ -37,6 +37,19 @@ class SocketConnection(db.Model):
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def message_queue_channel(redis_url: str | None) -> str:
+    """The Redis pub/sub channel of the Socket.IO message queue: one per Redis database number.
+
+    Pub/sub ignores database numbers, so two deployments on one Redis server (staging on /1, production on /0) would
+    otherwise deliver each other's room messages to whoever is in a room with the same id.
+    """
+    if not redis_url:
+        return "stac-youth"
+    from redis.connection import parse_url
+
+    return f"stac-youth-db{parse_url(redis_url).get('db', 0)}"
+
+
 def user_room(user_id: int) -> str:
     """The private room of one user, for notifications and forced disconnects."""
     return f"user:{user_id}"
