@@ -16,6 +16,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_security(app)
     register_blueprints(app)
     register_socket_events(app)
+    register_admission(app)
     register_proxy_fix(app)
     register_background_tasks(app)
     register_error_handlers(app)
@@ -111,6 +112,13 @@ def register_socket_events(app: Flask) -> None:
         manage_session=False,
         async_mode="threading",
     )
+
+
+def register_admission(app: Flask) -> None:
+    """A few page requests at a time per process (around Socket.IO's middleware, inside the proxy fix)."""
+    from .common.admission import init_admission
+
+    init_admission(app)
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -41,6 +41,10 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie
     SESSION_REFRESH_EACH_REQUEST = False
+    #: page requests one server process runs at once (0: no limit); see common/admission.py and docs/deploy.md
+    HTTP_CONCURRENCY = int(os.environ.get("HTTP_CONCURRENCY") or 2)
+    #: seconds a request waits for its turn before it is answered 503 (busy, try again)
+    HTTP_ADMISSION_TIMEOUT = float(os.environ.get("HTTP_ADMISSION_TIMEOUT") or 30)
     #: how often each server process opens and closes scheduled polls (0: only when a poll's page is loaded)
     POLL_SCHEDULE_SECONDS = 15
     AVATAR_DIR = Path(os.environ.get("AVATAR_DIR") or INSTANCE_DIR / "avatars")
@@ -99,6 +103,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     SERVER_NAME = None
     POLL_SCHEDULE_SECONDS = 0
+    HTTP_CONCURRENCY = 0  # the concurrency tests race requests on purpose; test_admission covers the limit
     NOTIFICATION_EMAILS_IN_BACKGROUND = False  # tests read the outbox right after the request
 
     @classmethod
