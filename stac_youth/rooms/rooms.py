@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
 
 from ..common.audit import record_audit
 from ..common.database import commit_keeping_loaded
@@ -78,8 +79,11 @@ def _open_meeting_room(meeting, **_extra) -> None:
 
 
 def list_rooms(user) -> list[RoomListEntry]:
-    """The rooms the user may see with how many messages by others they have not read."""
-    rooms = list(db.session.scalars(visible_rooms(user).order_by(Room.kind.desc(), Room.created_at.desc())))
+    """The rooms the user may see with how many messages by others they have not read (meeting and region loaded)."""
+    rooms = list(db.session.scalars(
+        visible_rooms(user).options(selectinload(Room.meeting), selectinload(Room.region))
+        .order_by(Room.kind.desc(), Room.created_at.desc())
+    ))
     if not rooms:
         return []
     unread_rows = db.session.execute(
