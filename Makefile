@@ -1,7 +1,9 @@
-# make run: the app with demo data on SQLite at http://127.0.0.1:5000 · make test: ruff and the whole suite
+# make run: the app with demo data on SQLite at http://127.0.0.1:5000 · make test: ruff, bandit and the whole suite
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# bandit at medium severity and up over everything but tests/ and third-party code (see [tool.bandit])
+BANDIT = $(BIN)/bandit -c pyproject.toml -r . -ll -q
 export FLASK_APP := app.py
 
 .PHONY: run test lint install install-dev seed vendor bench bench-quick
@@ -33,9 +35,11 @@ seed: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BANDIT)
 
 test: install-dev
 	$(BIN)/ruff check .
+	$(BANDIT)
 	$(BIN)/python -m pytest
 
 vendor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..common.audit import AuditEvent, record_audit
 from ..common.errors import ServiceError
@@ -102,8 +103,9 @@ def list_users(query: str = "", role: str | None = None, page: int = 1):
 
 
 def audit_page(action: str | None = None, page: int = 1):
-    """Audit events, newest first, optionally of one action."""
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    """Audit events, newest first, optionally of one action, with who acted and about whom."""
+    stmt = (select(AuditEvent).options(selectinload(AuditEvent.actor), selectinload(AuditEvent.subject))
+            .order_by(AuditEvent.id.desc()))
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     return db.paginate(stmt, page=page, per_page=50, error_out=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
 
 from ..common.audit import AuditEvent
 from ..common.roles import Role
@@ -115,7 +116,8 @@ def build_dashboard(user: User) -> Dashboard:
             pending = pending.where(Invitation.invited_by_id == user.id)
         board.pending_invitations = list(db.session.scalars(pending.order_by(Invitation.expires_at).limit(10)))
     if user.role == Role.ADMIN:
-        board.recent_audit = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)))
+        board.recent_audit = list(db.session.scalars(
+            select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(8)))
         board.counts_by_role = dict(
             db.session.execute(select(User.role, func.count(User.id)).where(*active).group_by(User.role)).all()
         )

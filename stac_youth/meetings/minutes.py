@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..common.audit import record_audit
 from ..common.errors import ServiceError
@@ -10,6 +12,14 @@ from ..extensions import db
 from .models import Meeting, MeetingStatus, MinutesRevision
 
 MAX_MINUTES_LENGTH = 50_000
+
+
+def history(meeting: Meeting) -> list[MinutesRevision]:
+    """Every revision of the meeting's minutes, newest first, with its author."""
+    return list(db.session.scalars(
+        select(MinutesRevision).where(MinutesRevision.meeting_id == meeting.id)
+        .options(selectinload(MinutesRevision.author)).order_by(MinutesRevision.id.desc())
+    ))
 
 
 def save_minutes(advisor, meeting: Meeting, body: str) -> MinutesRevision:

@@ -256,7 +256,7 @@ def write_minutes(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/minutes/history")
 def minutes_history(meeting_id: int):
     meeting = _meeting(meeting_id)
-    return render_template("meetings/minutes_history.html", meeting=meeting)
+    return render_template("meetings/minutes_history.html", meeting=meeting, revisions=minutes.history(meeting))
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..common.errors import NotFound
 from ..common.roles import Role
 from ..extensions import db
+from ..meetings.models import AgendaItem, Meeting
 from ..meetings.visibility import may_see as may_see_meeting
 from ..members.models import User
 from . import polls
@@ -48,8 +49,11 @@ def get_visible_poll(user, poll_id: int) -> Poll:
 
 
 def visible_polls(user, limit: int = 50) -> list[Poll]:
-    """Recent polls the user may see, open ones first."""
-    query = select(Poll).options(selectinload(Poll.proposal), selectinload(Poll.agenda_item))
+    """Recent polls the user may see, open ones first, with the meetings and regions that decide it loaded."""
+    query = select(Poll).options(
+        selectinload(Poll.proposal),
+        selectinload(Poll.agenda_item).selectinload(AgendaItem.meeting).selectinload(Meeting.regions),
+    )
     if not may_manage(user):
         query = query.where(Poll.status != PollStatus.DRAFT)
     order = (Poll.status != PollStatus.OPEN, Poll.id.desc())

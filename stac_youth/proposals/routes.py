@@ -20,9 +20,9 @@ def _me():
     return current_user._get_current_object()
 
 
-def _proposal(proposal_id: int) -> Proposal:
+def _proposal(proposal_id: int, *options) -> Proposal:
     try:
-        return services.get_visible_proposal(_me(), proposal_id)
+        return services.get_visible_proposal(_me(), proposal_id, *options)
     except NotFound:
         abort(404)
 
@@ -95,7 +95,7 @@ def new():
 
 @bp.route("/proposals/<int:proposal_id>")
 def detail(proposal_id: int):
-    proposal = _proposal(proposal_id)
+    proposal = _proposal(proposal_id, *services.PAGE_LOADS)
     me = _me()
     invite_form = None
     if proposal.author_id == me.id and proposal.status in (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED):

@@ -56,9 +56,16 @@ def visible_proposals(user):
     )
 
 
-def get_visible_proposal(user, proposal_id: int) -> Proposal:
+#: what the proposal page lists, loaded with the proposal: the co-sponsors and the timeline, with their people
+PAGE_LOADS = (
+    selectinload(Proposal.sponsors).selectinload(Cosponsor.user),
+    selectinload(Proposal.events).selectinload(ProposalEvent.actor),
+)
+
+
+def get_visible_proposal(user, proposal_id: int, *options) -> Proposal:
     """The proposal if the user may see it; NotFound otherwise, alike for missing and hidden ones."""
-    proposal = db.session.get(Proposal, proposal_id)
+    proposal = db.session.get(Proposal, proposal_id, options=options)
     if proposal is None or not may_see(user, proposal):
         raise NotFound(_l("We could not find that proposal."))
     return proposal

@@ -94,7 +94,7 @@ def open_reports() -> list[MessageReport]:
     """Reports waiting for an advisor, oldest first."""
     return list(db.session.scalars(
         select(MessageReport).where(MessageReport.resolved_at.is_(None))
-        .options(selectinload(MessageReport.message).selectinload(Message.author))
+        .options(selectinload(MessageReport.message).selectinload(Message.author), selectinload(MessageReport.reporter))
         .order_by(MessageReport.created_at)
     ))
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, literal, select
+from sqlalchemy.orm import selectinload
 
 from ..common.audit import record_audit
 from ..common.database import commit_keeping_loaded
@@ -92,9 +93,12 @@ def _open_meeting_room(meeting, **_extra) -> None:
 
 
 def list_rooms(user) -> list[RoomListEntry]:
-    """The rooms the user may see with how many messages by others they have not read."""
-    rows = db.session.execute(visible_rooms(user).add_columns(_unread_count(user.id))
-                              .order_by(Room.kind.desc(), Room.created_at.desc())).all()
+    """The rooms the user may see with how many messages by others they have not read (meeting and region loaded)."""
+    rows = db.session.execute(
+        visible_rooms(user).add_columns(_unread_count(user.id))
+        .options(selectinload(Room.meeting), selectinload(Room.region))
+        .order_by(Room.kind.desc(), Room.created_at.desc())
+    ).all()
     return [RoomListEntry(room=room, unread=unread) for room, unread in rows]
 
 

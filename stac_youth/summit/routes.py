@@ -25,16 +25,16 @@ def _me():
     return current_user._get_current_object()
 
 
-def _edition(edition_id: int):
+def _edition(edition_id: int, *options):
     try:
-        return services.get_edition(edition_id)
+        return services.get_edition(edition_id, *options)
     except NotFound:
         abort(404)
 
 
-def _session(session_id: int):
+def _session(session_id: int, *options):
     try:
-        return services.get_session(session_id)
+        return services.get_session(session_id, *options)
     except NotFound:
         abort(404)
 
@@ -82,7 +82,7 @@ def new_edition():
 
 @bp.route("/summit/editions/<int:edition_id>")
 def edition(edition_id: int):
-    return render_template("summit/edition.html", edition=_edition(edition_id))
+    return render_template("summit/edition.html", edition=_edition(edition_id, services.PROGRAM))
 
 
 @bp.route("/summit/editions/<int:edition_id>/edit", methods=["GET", "POST"])
@@ -127,7 +127,7 @@ def new_session(edition_id: int):
 
 @bp.route("/summit/sessions/<int:session_id>")
 def session(session_id: int):
-    summit_session = _session(session_id)
+    summit_session = _session(session_id, services.CARRIED)
     return render_template("summit/session.html", session=summit_session,
                            results=dashboard.vote_results([d.proposal_id for d in summit_session.decisions]))
 
@@ -173,7 +173,7 @@ def decide(proposal_id: int):
         abort(404)
     current = services.decision_of(proposal.id)
     form = DecisionForm(obj=current if request.method == "GET" else None)
-    editions = services.list_editions()
+    editions = services.list_editions(services.SESSIONS)
     form.session_ids.choices = [(s.id, f"{e.title} · {s.title}") for e in editions for s in e.sessions]
     others = db.session.scalars(select(Proposal).where(Proposal.id != proposal.id,
                                                        Proposal.status != ProposalStatus.DRAFT)
@@ -207,7 +207,7 @@ def export_csv():
 
 @bp.route("/summit/editions/<int:edition_id>/schedule.ics")
 def schedule(edition_id: int):
-    edition = _edition(edition_id)
+    edition = _edition(edition_id, services.PROGRAM)
     body = exports.schedule_ics(edition, lambda s: url_for("summit.session", session_id=s.id, _external=True))
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -231,12 +231,12 @@ def _report_html(edition) -> str:
 
 @bp.route("/summit/editions/<int:edition_id>/report")
 def report(edition_id: int):
-    return _report_html(_edition(edition_id))
+    return _report_html(_edition(edition_id, services.PROGRAM))
 
 
 @bp.route("/summit/editions/<int:edition_id>/report.pdf")
 def report_pdf(edition_id: int):
-    edition = _edition(edition_id)
+    edition = _edition(edition_id, services.PROGRAM)
     response = make_response(exports.report_pdf(_report_html(edition)))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="summit-{edition.year}-{_report_language()}.pdf"'

@@ -64,10 +64,18 @@ class SessionData:
     description: str
 
 
-def list_editions() -> list[SummitEdition]:
-    """Every Summit edition, the newest first."""
-    return list(db.session.scalars(select(SummitEdition).order_by(SummitEdition.year.desc(),
-                                                                  SummitEdition.starts_on.desc())))
+#: an edition's program as its pages and exports show it: the sessions, the decisions they carry and their proposals
+PROGRAM = selectinload(SummitEdition.sessions).selectinload(SummitSession.decisions).selectinload(Decision.proposal)
+#: the decision form's list of sessions, edition by edition
+SESSIONS = selectinload(SummitEdition.sessions)
+#: a session's page: the decisions it carries and their proposals
+CARRIED = selectinload(SummitSession.decisions).selectinload(Decision.proposal)
+
+
+def list_editions(*options) -> list[SummitEdition]:
+    """Every Summit edition, the newest first, with the loader options given (e.g. its sessions)."""
+    return list(db.session.scalars(select(SummitEdition).options(*options)
+                                   .order_by(SummitEdition.year.desc(), SummitEdition.starts_on.desc())))
 
 
 def current_edition() -> SummitEdition | None:
@@ -78,17 +86,17 @@ def current_edition() -> SummitEdition | None:
     return upcoming or db.session.scalar(select(SummitEdition).order_by(SummitEdition.starts_on.desc()).limit(1))
 
 
-def get_edition(edition_id: int) -> SummitEdition:
-    """An edition by id; NotFound when there is none."""
-    edition = db.session.get(SummitEdition, edition_id)
+def get_edition(edition_id: int, *options) -> SummitEdition:
+    """An edition by id (with the loader options given, e.g. PROGRAM); NotFound when there is none."""
+    edition = db.session.get(SummitEdition, edition_id, options=options)
     if edition is None:
         raise NotFound(_l("We could not find that Summit edition."))
     return edition
 
 
-def get_session(session_id: int) -> SummitSession:
-    """A Summit session by id; NotFound when there is none."""
-    session = db.session.get(SummitSession, session_id)
+def get_session(session_id: int, *options) -> SummitSession:
+    """A Summit session by id (with the loader options given, e.g. CARRIED); NotFound when there is none."""
+    session = db.session.get(SummitSession, session_id, options=options)
     if session is None:
         raise NotFound(_l("We could not find that Summit session."))
     return session
