@@ -155,9 +155,10 @@ class Server:
 
 
 def gunicorn_argv(target: str, port: int, threads: int) -> list[str]:
-    """The production command line: gthread, one worker (Socket.IO needs exactly one), N threads."""
+    """The production command line (docs/deploy.md): gthread, one worker (Socket.IO needs exactly one), N threads;
+    no control socket, which every gunicorn of the user would otherwise share."""
     return [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "1", "--threads", str(threads),
-            "--bind", f"127.0.0.1:{port}", target]
+            "--bind", f"127.0.0.1:{port}", "--no-control-socket", target]
 
 
 def server_env(**extra: str) -> dict[str, str]:
