@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "vote": "benchmarks.vote",
     "http": "benchmarks.http_pages",
     "scale": "benchmarks.scale",
+    "crash": "benchmarks.crash",
     "all": "benchmarks.summary",
 }
 
