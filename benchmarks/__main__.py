@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "http": "benchmarks.http_pages",
     "scale": "benchmarks.scale",
     "crash": "benchmarks.crash",
+    "load": "benchmarks.load",
     "all": "benchmarks.summary",
 }
 
