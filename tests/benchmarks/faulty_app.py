@@ -1,8 +1,9 @@
-"""The app with the fault the crash test must catch: a ballot is acknowledged at once and written a second later.
+"""The app with the fault the crash test must catch: a ballot is acknowledged at once and written seconds later.
 
 Served by gunicorn as `tests.benchmarks.faulty_app:app` in tests/benchmarks/test_crash.py only. The vote route's
 `polls.cast_ballot` is replaced by one that queues the ballot and returns its receipt (so the route answers 303 to
-/voted), and a thread writes the queue with the real cast_ballot every second: a SIGKILL loses what is queued.
+/voted), and a thread writes the queue with the real cast_ballot every two seconds: a SIGKILL loses what is
+queued.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from stac_youth.extensions import db
 from stac_youth.members.models import User
 from stac_youth.proposals import polls
 
-WRITE_EVERY_SECONDS = 1.0
+WRITE_EVERY_SECONDS = 2.0
 
 app = create_app()
 _write_now = polls.cast_ballot
@@ -32,7 +33,7 @@ def _acknowledge_first(member, poll, choices, receipt=None):
 
 
 def _write_behind() -> None:
-    """Every second, write what was queued (a ballot refused now is simply dropped)."""
+    """Every WRITE_EVERY_SECONDS, write what was queued (a ballot refused now is simply dropped)."""
     while True:
         time.sleep(WRITE_EVERY_SECONDS)
         with app.app_context():
