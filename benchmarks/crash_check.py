@@ -24,6 +24,7 @@ def receipt_hash(code: str) -> str:
 
 
 def _lost_ballots(acknowledged: list[dict], ballots: list, participations: set) -> list[dict]:
+    """Acknowledged ballots without their ballot row (by receipt hash), participation, or (open polls) voter."""
     by_receipt = {(poll_id, receipt): voter_id for poll_id, voter_id, receipt, _choices in ballots}
     lost = []
     for ballot in acknowledged:
@@ -36,6 +37,7 @@ def _lost_ballots(acknowledged: list[dict], ballots: list, participations: set) 
 
 
 def _orphans(secret: dict[int, bool], ballots: list, participations: set) -> dict:
+    """Participations and ballots without each other: per member on open polls, per poll on secret ones."""
     open_ballots = {(poll_id, voter_id) for poll_id, voter_id, _r, _c in ballots if not secret.get(poll_id)}
     open_participations = {pair for pair in participations if not secret.get(pair[0])}
     per_poll_ballots = Counter(poll_id for poll_id, _v, _r, _c in ballots)
@@ -50,6 +52,7 @@ def _orphans(secret: dict[int, bool], ballots: list, participations: set) -> dic
 
 
 def _counter_mismatches(methods: dict[int, str], ballots: list, participations: set, counters: list) -> list:
+    """(poll, counter, stored, expected) for every live counter that differs from the ballots or participations."""
     from stac_youth.proposals.polls import counted_keys
 
     expected: Counter = Counter()
@@ -65,6 +68,7 @@ def _counter_mismatches(methods: dict[int, str], ballots: list, participations: 
 
 
 def _lost_messages(acknowledged: list[dict], stored: dict) -> list[dict]:
+    """Acknowledged messages not stored under their id with the same room, author, client id and text."""
     lost = []
     for message in acknowledged:
         row = stored.get(message["id"])

@@ -61,9 +61,11 @@ class Clock:
     deadline: float = float("inf")
 
     def stopping(self) -> bool:
+        """Whether new work should no longer start."""
         return time.monotonic() >= self.stop_at
 
     def expired(self) -> bool:
+        """Whether unanswered work should be given up."""
         return time.monotonic() >= self.deadline
 
 
@@ -132,6 +134,7 @@ class _Connection:
         self.closed.set()
 
     async def open(self, url: str) -> bool:
+        """Connect; False when the server is not there (yet)."""
         try:
             await asyncio.wait_for(self.client.connect(url, transports=["websocket"], namespaces=[NAMESPACE],
                                                        wait_timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT + 2)
@@ -160,6 +163,7 @@ class _Connection:
         return answered.result() if answered.done() else None
 
     async def close(self) -> None:
+        """Disconnect, ignoring a socket the server already dropped."""
         try:
             await asyncio.wait_for(self.client.disconnect(), 5)
         except Exception:  # noqa: BLE001, S110 - closing a socket the server already dropped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 
 def _sqlite(path: str) -> dict:
+    """SQLite's own checks of one database file."""
     import sqlite3
 
     with sqlite3.connect(path, timeout=30) as conn:
@@ -38,6 +39,7 @@ WHERE ns.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attis
 
 
 def _q(name: str) -> str:
+    """A quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -60,6 +62,7 @@ def _violation_query(kind: str, table: str, target: str, definition: str, column
 
 
 def _postgresql(url: str) -> dict:
+    """amcheck where available, and every constraint of the public schema counted again."""
     import psycopg
 
     dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)

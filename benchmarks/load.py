@@ -133,6 +133,7 @@ def rss_kb(pid: int) -> int | None:
 
 
 async def _sample_rss(pid: int, samples: list) -> None:
+    """(time, VmRSS kB) of the process every SAMPLE_SECONDS until cancelled."""
     while True:
         value = rss_kb(pid)
         if value is not None:

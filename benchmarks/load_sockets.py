@@ -59,6 +59,7 @@ class Listener:
             self.outcome.errors.append(f"client {self.index}: disconnected by the server")
 
     async def connect(self, url: str) -> None:
+        """Open the websocket to /rooms with the member's cookie (a failure is recorded)."""
         self.outcome.operations += 1
         try:
             await asyncio.wait_for(self.client.connect(url, transports=["websocket"], namespaces=[NAMESPACE],
@@ -90,6 +91,7 @@ class Listener:
             next_at += HERE_SECONDS
 
     async def close(self) -> None:
+        """Disconnect on purpose (not counted as an error)."""
         self.closing = True
         try:
             await asyncio.wait_for(self.client.disconnect(), 10)
@@ -98,6 +100,7 @@ class Listener:
 
 
 async def _limited(coros, limit: int) -> None:
+    """Await the coroutines, at most `limit` at a time."""
     semaphore = asyncio.Semaphore(limit)
 
     async def one(coro):
@@ -121,4 +124,5 @@ async def open_all(url: str, plan: dict, outcome: SocketOutcome) -> list[Listene
 
 
 async def close_all(listeners: list[Listener]) -> None:
+    """Disconnect every listener."""
     await asyncio.gather(*(listener.close() for listener in listeners))

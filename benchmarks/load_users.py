@@ -56,6 +56,7 @@ class Browser:
         self.votes = list(user["votes"])
 
     def _headers(self, form: bool = False) -> dict:
+        """The headers a browser sends: its User-Agent and current session cookie."""
         headers = {"User-Agent": self.plan["user_agent"], "Cookie": f"{self.plan['cookie_name']}={self.cookie}"}
         if form:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -93,6 +94,7 @@ class Browser:
         return None if error else result
 
     async def browse(self, page: str) -> None:
+        """GET one of the main pages, picking the meeting, proposal, room or poll among what this user sees."""
         rng, user, rooms = self.rng, self.user, self.plan["rooms"]
         paths = {
             "home": "/", "meetings": "/meetings", "proposals": "/proposals", "polls": "/polls",
