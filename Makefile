@@ -45,8 +45,9 @@ test: install-dev
 vendor:
 	npm ci && npm run vendor
 
-# Every benchmark (room, tally, vote, http, scale) against its anchor, a JSON each in benchmarks/results/ and the
-# verdict of every goal (about 5 minutes; see README "Benchmarks"). bench-quick: the small smoke run of each.
+# Every benchmark (room, tally, vote, http, scale, crash, load) against its anchor or goal, a JSON each in
+# benchmarks/results/ and the verdict of every goal (about 25 minutes; see README "Benchmarks"). bench-quick: the
+# small smoke run of each (crash and load on SQLite only), about 8 minutes.
 bench: install-dev
 	$(BIN)/python -m benchmarks all
 

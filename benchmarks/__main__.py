@@ -15,6 +15,8 @@ SUBCOMMANDS = {
     "vote": "benchmarks.vote",
     "http": "benchmarks.http_pages",
     "scale": "benchmarks.scale",
+    "crash": "benchmarks.crash",
+    "load": "benchmarks.load",
     "all": "benchmarks.summary",
 }
 

@@ -147,6 +147,29 @@ class Server:
         except subprocess.TimeoutExpired:
             pass
 
+    def kill(self, timeout: float = 10.0) -> list[int]:
+        """A crash: SIGKILL to the whole process group (master and workers at once), then wait until each is gone.
+
+        Returns the PIDs that were killed; BenchmarkError if one is still alive after timeout."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        pids = self.pids
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # start_new_session: the group id is the master's PID
+        except ProcessLookupError:
+            pass
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        deadline = time.monotonic() + timeout
+        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        survivors = [pid for pid in pids if _alive(pid)]
+        if survivors:
+            raise BenchmarkError(f"{self.name}: processes {survivors} outlived SIGKILL for {timeout:.0f} s")
+        return pids
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

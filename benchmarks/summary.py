@@ -1,11 +1,12 @@
 """Every benchmark in sequence, one JSON each under benchmarks/results/, then one table of every goal.
 
-`python -m benchmarks all [--quick|--full]` runs room, tally, vote, http and scale, each in its own process
-(`python -m benchmarks <name> --json benchmarks/results/<timestamp>-<name>.json`, output shown as it comes, bounded by
-a timeout), then prints each goal with its value (a ratio to the anchor, or a count or time), the absolute app
-and anchor figures where there are two, and whether it is met, and writes `<timestamp>-summary.json`. A benchmark
-that could not run is listed as such and the others still run; the exit code is 0 unless one could not run (a
-missed goal is a result, not an error).
+`python -m benchmarks all [--quick|--full]` runs room, tally, vote, http, scale, crash and load, each in its own
+process (`python -m benchmarks <name> --json benchmarks/results/<timestamp>-<name>.json`, output shown as it comes,
+bounded by a timeout; crash and load, the long ones, get LONG_RUNS times as long, and with --quick run on SQLite
+only, so the smoke run stays short), then prints each goal with its value (a ratio to the anchor, or a count or
+time), the absolute app and anchor figures where there are two, and whether it is met, and writes
+`<timestamp>-summary.json`. A benchmark that could not run is listed as such and the others still run; the exit code
+is 0 unless one could not run (a missed goal is a result, not an error).
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ from pathlib import Path
 
 from .harness import ROOT, BenchmarkError, environment, fmt, print_table, write_json
 
-HELP = "every benchmark in sequence (room, tally, vote, http, scale), a JSON each, then the verdict of every goal"
-ORDER = ("room", "tally", "vote", "http", "scale")
+HELP = ("every benchmark in sequence (room, tally, vote, http, scale, crash, load), a JSON each, then the verdict of "
+        "every goal")
+ORDER = ("room", "tally", "vote", "http", "scale", "crash", "load")
 #: per benchmark, the longest it may take (seconds) before it is stopped and reported as not run
 TIMEOUTS = {"quick": 300, "default": 900, "full": 2400}
+#: benchmarks that take longer: their timeout is multiplied by this
+LONG_RUNS = {"crash": 2, "load": 2}
+#: extra arguments per benchmark and profile (the smoke run kills and loads the SQLite app only)
+EXTRA_ARGS = {("crash", "quick"): ["--database", "sqlite"], ("load", "quick"): ["--database", "sqlite"]}
 
 
 def add_arguments(parser) -> None:
@@ -34,7 +40,7 @@ def add_arguments(parser) -> None:
 
 def run_one(name: str, profile: str, out: Path) -> tuple[int, float]:
     """Run one benchmark in its own process; (exit code, seconds). 124 when it ran past its timeout."""
-    argv = [sys.executable, "-m", "benchmarks", name, "--json", str(out)]
+    argv = [sys.executable, "-m", "benchmarks", name, "--json", str(out), *EXTRA_ARGS.get((name, profile), [])]
     if profile != "default":
         argv.append(f"--{profile}")
     print(f"\n=== {name} ({profile}) ===", flush=True)
@@ -42,7 +48,7 @@ def run_one(name: str, profile: str, out: Path) -> tuple[int, float]:
     # On a timeout: SIGINT first, on which the benchmark stops the servers it started by PID; SIGKILL as a last resort.
     process = subprocess.Popen(argv, cwd=ROOT)  # noqa: S603 - our own argv
     try:
-        code = process.wait(timeout=TIMEOUTS[profile])
+        code = process.wait(timeout=TIMEOUTS[profile] * LONG_RUNS.get(name, 1))
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGINT)
         try:
