@@ -48,9 +48,11 @@ def notify(users: Iterable[User], kind: str, link: str, once_unread: bool = True
     rows = [Notification(user_id=user_id, kind=kind, params=payload, link=link, created_at=now)
             for user_id in recipients]
     db.session.add_all(rows)
+    db.session.flush()
+    ids = [row.id for row in rows]  # read before the commit expires the rows: after it, each would be a query
     db.session.commit()
     base_url = request.host_url if has_request_context() else current_app.config.get("PUBLIC_BASE_URL", "")
-    notifications_created.send(current_app._get_current_object(), ids=[row.id for row in rows], base_url=base_url)
+    notifications_created.send(current_app._get_current_object(), ids=ids, base_url=base_url)
     return rows
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from stac_youth.extensions import db
 from stac_youth.meetings import agenda
+from stac_youth.members.models import User
 from stac_youth.notifications import kinds, services
 from stac_youth.notifications.mentions import mentioned_in
 from stac_youth.notifications.models import Notification
@@ -468,3 +469,22 @@ def test_notification_params_are_stored_not_translated(app, make_user):
     member = make_user("member", preferred_language="es")
     [note] = services.notify([member], kinds.DECISION, "/p", title="T", decision_label="Adopted")
     assert json.loads(note.params) == {"decision_label": "Adopted", "title": "T"}
+
+
+def test_notifying_many_members_runs_as_many_statements_as_notifying_a_few(app, make_user):
+    """Opening a poll notifies every eligible member in the advisor's request: no read per recipient.
+
+    (The rows themselves may go in one INSERT per row: SQLite hands back generated ids in order only that way.)"""
+    from tests.query_budget import recorded_statements
+
+    few, many = [make_user("member") for _ in range(2)], [make_user("member") for _ in range(12)]
+    counts = []
+    for users, link in ((few, "/polls/1"), (many, "/polls/2")):
+        users = db.session.scalars(select(User).where(User.id.in_([user.id for user in users]))).all()  # as loaded
+        with recorded_statements(db.engine) as statements:
+            rows = services.notify(users, "poll_opened", link, question="Adopt it?")
+        assert len(rows) == len(users)
+        counts.append(len([statement for statement in statements if statement.lstrip().startswith("SELECT")]))
+    assert counts[0] == counts[1], counts
+    stored = db.session.scalars(select(Notification.user_id).where(Notification.link == "/polls/2")).all()
+    assert sorted(stored) == sorted(user.id for user in many)
