@@ -1,10 +1,11 @@
 # make run: the app with demo data on SQLite at http://127.0.0.1:5000 · make test: ruff and the whole suite
+# make test-postgres: the whole suite again on PostgreSQL (TEST_POSTGRES_URL, default 127.0.0.1:5432)
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: run test lint install install-dev seed vendor bench
+.PHONY: run test test-postgres lint install install-dev seed vendor bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,9 @@ lint: install-dev
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+test-postgres: install-dev
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest
 
 vendor:
 	npm ci && npm run vendor
