@@ -1,4 +1,5 @@
 # make run: the app with demo data on SQLite at http://127.0.0.1:5000 · make test: ruff, bandit and the whole suite
+# make test-postgres: the whole suite again on PostgreSQL (TEST_POSTGRES_URL, default 127.0.0.1:5432)
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ BIN := $(VENV)/bin
 BANDIT = $(BIN)/bandit -c pyproject.toml -r . -ll -q
 export FLASK_APP := app.py
 
-.PHONY: run test lint install install-dev seed vendor bench bench-quick
+.PHONY: run test test-postgres lint install install-dev seed vendor bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,9 @@ test: install-dev
 	$(BIN)/ruff check .
 	$(BANDIT)
 	$(BIN)/python -m pytest
+
+test-postgres: install-dev
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest
 
 vendor:
 	npm ci && npm run vendor

@@ -38,9 +38,11 @@ def register_url_converters(app: Flask) -> None:
     """Ids in URLs stay within a database integer, so an absurd id is a 404 and not a crash."""
     from werkzeug.routing import IntegerConverter
 
+    from .common.ids import MAX_ID
+
     class DatabaseId(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):
-            kwargs.setdefault("max", 2**31 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseId

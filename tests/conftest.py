@@ -1,4 +1,5 @@
-"""Fixtures: a migrated SQLite database per test, clients, factories and service checks."""
+"""Fixtures: a migrated database per test (SQLite, or PostgreSQL with TEST_DATABASE=postgresql), clients, factories
+and service checks."""
 
 from __future__ import annotations
 
@@ -13,22 +14,41 @@ from stac_youth import create_app
 from stac_youth.config import TestingConfig
 from stac_youth.extensions import db, limiter, socketio
 
+from . import databases
+
 PASSWORD = "correct horse battery staple"
 IN_CI = os.environ.get("CI", "").lower() == "true" or os.environ.get("STAC_REQUIRE_SERVICES") == "1"
 
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
-    """A SQLite file upgraded once through the Flask-Migrate revisions; each test gets a copy."""
-    from flask_migrate import upgrade
-
+    """A SQLite file upgraded once through the Flask-Migrate revisions, whatever TEST_DATABASE says."""
     folder = tmp_path_factory.mktemp("template")
     path = folder / "template.db"
-    app = _app_for(f"sqlite:///{path}", folder)
-    with app.app_context():
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
-        db.engine.dispose()
+    databases.migrate(f"sqlite:///{path}", folder)
     return path
+
+
+def pytest_report_header(config) -> str:
+    """Say which database the suite runs on."""
+    return f"database: {databases.backend_from_env()} (TEST_DATABASE)"
+
+
+@pytest.fixture(scope="session")
+def test_databases(request, tmp_path_factory):
+    """Where every fixture-built app gets its migrated database: the backend that TEST_DATABASE names."""
+    if databases.backend_from_env() == "sqlite":
+        yield databases.SqliteDatabases(request.getfixturevalue("migrated_template"))
+        return
+    server = databases.postgres_server_from_env()
+    try:
+        provider = databases.PostgresDatabases(server, tmp_path_factory.mktemp("postgres"))
+    except Exception as error:  # noqa: BLE001 - any failure to reach or prepare the server ends the run
+        pytest.exit(f"TEST_DATABASE=postgresql, but no database could be prepared on {server}: {error}", returncode=3)
+    try:
+        yield provider
+    finally:
+        provider.close()
 
 
 def _app_for(database_uri: str, tmp: Path, **overrides):
@@ -42,14 +62,17 @@ def _app_for(database_uri: str, tmp: Path, **overrides):
 
 
 @pytest.fixture
-def make_app(migrated_template, tmp_path):
-    """Build an app on a fresh copy of the migrated database, with config overrides."""
+def make_app(test_databases, tmp_path):
+    """Build an app on its own fresh migrated database, with config overrides."""
     created = []
+    acquired = []
 
     def factory(**overrides):
-        path = tmp_path / f"test{len(created)}.db"
-        shutil.copy(migrated_template, path)
-        application = _app_for(f"sqlite:///{path}", tmp_path, **overrides)
+        url = overrides.pop("SQLALCHEMY_DATABASE_URI", None)
+        if url is None:
+            url = test_databases.acquire(tmp_path)
+            acquired.append(url)
+        application = _app_for(url, tmp_path, **overrides)
         created.append(application)
         return application
 
@@ -58,6 +81,8 @@ def make_app(migrated_template, tmp_path):
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+    for url in acquired:
+        test_databases.release(url)
 
 
 class FreshContextClient(FlaskClient):
@@ -200,16 +225,15 @@ def postgres_url():
 
     import psycopg
 
-    base = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    server = databases.postgres_server_from_env()
     name = f"stac_test_{uuid.uuid4().hex[:8]}"
     try:
-        with psycopg.connect(base, autocommit=True, connect_timeout=3) as conn:
+        with psycopg.connect(server, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except Exception as error:  # noqa: BLE001
         _service_missing("PostgreSQL", str(error).strip())
-    url = base.rsplit("/", 1)[0] + "/" + name
-    yield url.replace("postgresql://", "postgresql+psycopg://", 1)
-    with psycopg.connect(base, autocommit=True) as conn:
+    yield databases.sqlalchemy_url(server, name)
+    with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from datetime import timedelta
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
@@ -242,13 +241,12 @@ def test_avatar_is_served_as_an_image_with_nosniff(client, login_as):
 # --- production configuration ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def production_app(migrated_template, tmp_path, monkeypatch):
+def production_app(test_databases, tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-production-like-secret-key-for-the-test-0123456789")
-    path = tmp_path / "prod.db"
-    shutil.copy(migrated_template, path)
+    url = test_databases.acquire(tmp_path)
 
     class _Production(ProductionConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+        SQLALCHEMY_DATABASE_URI = url
         AVATAR_DIR = tmp_path / "avatars"
         RATELIMIT_STORAGE_URI = "memory://"
         REDIS_URL = None
@@ -261,6 +259,7 @@ def production_app(migrated_template, tmp_path, monkeypatch):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+    test_databases.release(url)
 
 
 def _set_cookies(response) -> dict[str, dict]:

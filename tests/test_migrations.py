@@ -108,6 +108,7 @@ def test_healthz_reports_ok(client):
 
 
 def test_healthz_answers_503_when_the_database_goes_away(migrated_template, tmp_path):
+    """SQLite whatever TEST_DATABASE says: the database file is taken away under the running app."""
     folder = tmp_path / "db"
     folder.mkdir()
     shutil.copy(migrated_template, folder / "app.db")

@@ -96,6 +96,33 @@ def test_an_absurd_id_in_a_url_is_a_404_not_a_crash(client, make_user):
         assert client.get(url).status_code == 404, url
 
 
+@pytest.mark.parametrize("number", ["2147483648", "9" * 30, "-9223372036854775809"])
+def test_an_absurd_id_or_page_in_a_query_or_form_is_ignored_not_a_crash(app, make_user, number):
+    """Numbers no integer column holds (PostgreSQL's stop at 2**31 - 1) count as absent, like words would."""
+    from stac_youth.proposals.models import ProposalStatus
+    from stac_youth.rooms import rooms
+    from tests.proposals.helpers import make_proposal
+
+    admin, advisor, author = make_user("admin"), make_user("advisor"), make_user("member")
+    proposal = make_proposal(author, status=ProposalStatus.IN_DISCUSSION, advisor=advisor)
+    room_id = rooms.create_topic_room(advisor, "Numbers", "", None).id
+    proposal_id = proposal.id
+    for user, urls in [(admin, ["/members?region={n}&page={n}", "/proposals?theme={n}&region={n}&page={n}",
+                                "/meetings?region={n}", "/admin/users?page={n}", "/admin/audit?page={n}",
+                                "/notifications?page={n}", "/summit?page={n}",
+                                "/summit/plan?theme={n}&region={n}&page={n}"]),
+                       (advisor, [f"/rooms/{room_id}?before={{n}}"])]:
+        client = app.test_client()
+        login(client, user)
+        for url in urls:
+            assert client.get(url.format(n=number)).status_code == 200, url
+    client = app.test_client()
+    login(client, author)
+    assert client.post(f"/proposals/{proposal_id}/cosponsors", data={"user_id": number}).status_code == 302
+    assert client.post(f"/proposals/{proposal_id}/comments", data={"parent_id": number, "body": "Hi"}).status_code \
+        == 302
+
+
 @pytest.mark.parametrize("zone", ["America/Los_Angeles", "America/New_York"])
 def test_poll_schedule_times_are_shown_and_read_in_the_viewers_zone(client, make_user, zone):
     from datetime import timedelta

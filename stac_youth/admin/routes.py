@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..common.errors import ServiceError
 from ..common.forms import attach_error
+from ..common.ids import database_int
 from ..common.roles import Role
 from ..common.time import utcnow
 from ..extensions import db
@@ -68,7 +69,7 @@ def revoke_invitation(invitation_id: int):
 def users():
     role = request.args.get("role") if request.args.get("role") in set(Role) else None
     query = request.args.get("q", "")[:80]
-    page = services.list_users(query=query, role=role, page=request.args.get("page", 1, type=int))
+    page = services.list_users(query=query, role=role, page=request.args.get("page", 1, type=database_int))
     return render_template(
         "admin/users.html", page=page, query=query, role=role, role_labels=ROLE_LABELS,
         role_form=RoleForm(), active_form=ActiveForm(),
@@ -158,7 +159,7 @@ def add_county(region_id: int):
 @bp.route("/audit")
 def audit_log():
     action = request.args.get("action") or None
-    page = services.audit_page(action=action, page=request.args.get("page", 1, type=int))
+    page = services.audit_page(action=action, page=request.args.get("page", 1, type=database_int))
     return render_template("admin/audit_log.html", page=page, action=action, actions=services.audit_actions())
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.i18n import select_timezone
+from ..common.ids import database_int
 from ..common.time import local_to_utc, utc_to_local
 from ..members.profiles import list_regions
 from . import agenda, attendance, bp, calendar, listing, minutes, services
@@ -67,7 +68,7 @@ def _link(meeting: Meeting) -> str:
 
 @bp.route("/meetings")
 def index():
-    region_id = request.args.get("region", type=int)
+    region_id = request.args.get("region", type=database_int)
     view = listing.meeting_list(_me(), region_id=region_id)
     return render_template("meetings/index.html", view=view, regions=list_regions(), region_id=region_id)
 

@@ -147,7 +147,7 @@ def directory(viewer: User, region_id: int | None = None, query: str = "", page:
         select(User)
         .where(User.active.is_(True), User.deleted_at.is_(None))
         .options(selectinload(User.interests), selectinload(User.region))
-        .order_by(User.display_name)
+        .order_by(User.display_name, User.id)  # the id breaks ties, or pages of namesakes overlap on PostgreSQL
     )
     if region_id:
         stmt = stmt.where(User.region_id == region_id)

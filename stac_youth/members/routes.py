@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..common.errors import ServiceError
 from ..common.forms import attach_error
+from ..common.ids import database_int
 from ..extensions import db
 from . import accounts, bp, privacy, profiles
 from .avatars import avatar_path
@@ -33,9 +34,10 @@ def _load_member(user_id: int) -> User:
 @bp.route("/members")
 def directory():
     regions = profiles.list_regions()
-    region_id = request.args.get("region", type=int)
+    region_id = request.args.get("region", type=database_int)
     query = request.args.get("q", "")[:80]
-    page = profiles.directory(_me(), region_id=region_id, query=query, page=request.args.get("page", 1, type=int))
+    page = profiles.directory(_me(), region_id=region_id, query=query,
+                              page=request.args.get("page", 1, type=database_int))
     return render_template("members/directory.html", page=page, regions=regions, region_id=region_id, query=query)
 
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..common.errors import NotFound, ServiceError
+from ..common.ids import database_int
 from ..common.policy import safe_next_url
 from . import bp, services
 
@@ -18,7 +19,7 @@ def _me():
 @bp.route("/notifications")
 def index():
     me = _me()
-    page = services.list_notifications(me, page=request.args.get("page", 1, type=int))
+    page = services.list_notifications(me, page=request.args.get("page", 1, type=database_int))
     return render_template("notifications/index.html", page=page, text_of=services.text_of,
                            email_setting=me.email_notifications or services.EMAIL_ALL,
                            email_choices=services.EMAIL_CHOICES)

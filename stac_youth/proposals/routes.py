@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
+from ..common.ids import database_int
 from ..extensions import db
 from ..members.models import User
 from ..members.profiles import list_regions
@@ -70,11 +71,11 @@ def index():
     themes = services.active_themes()
     filters = {
         "status": request.args.get("status") or None,
-        "theme_id": request.args.get("theme", type=int),
-        "region_id": request.args.get("region", type=int),
+        "theme_id": request.args.get("theme", type=database_int),
+        "region_id": request.args.get("region", type=database_int),
         "query": request.args.get("q", "")[:80],
     }
-    page = services.list_proposals(_me(), page=request.args.get("page", 1, type=int), **filters)
+    page = services.list_proposals(_me(), page=request.args.get("page", 1, type=database_int), **filters)
     return render_template("proposals/index.html", page=page, themes=themes, regions=list_regions(),
                            filters=filters, statuses=list(ProposalStatus))
 
@@ -140,7 +141,7 @@ def advance(proposal_id: int):
 @bp.route("/proposals/<int:proposal_id>/cosponsors", methods=["POST"])
 def invite(proposal_id: int):
     proposal = _proposal(proposal_id)
-    member = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    member = db.session.get(User, request.form.get("user_id", type=database_int) or 0)
     return _run(cosponsors.invite_cosponsor, proposal, _l("The invitation to co-sponsor is sent."), member,
                 anchor="#sponsors")
 
@@ -169,7 +170,7 @@ def decline(proposal_id: int):
 def comment(proposal_id: int):
     proposal = _proposal(proposal_id)
     form = CommentForm()
-    parent_id = request.form.get("parent_id", type=int)
+    parent_id = request.form.get("parent_id", type=database_int)
     parent = _comment(proposal, parent_id) if parent_id else None
     if not form.validate_on_submit():
         for message in form.body.errors:

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
+from ..common.ids import database_int
 from ..extensions import db
 from ..members.models import User
 from ..members.profiles import list_regions
@@ -93,7 +94,7 @@ def new():
 @bp.route("/rooms/<int:room_id>")
 def show(room_id: int):
     room = _room(room_id)
-    panel = panel_context(room, request.args.get("before", type=int))
+    panel = panel_context(room, request.args.get("before", type=database_int))
     return render_template("rooms/show.html", panel=panel, room=room)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.i18n import select_timezone
+from ..common.ids import database_int
 from ..common.time import local_to_utc, utc_to_local
 from ..extensions import db
 from ..members.profiles import list_regions
@@ -42,20 +43,21 @@ def _session(session_id: int, *options):
 @bp.route("/summit")
 def board():
     page = dashboard.proposals_board(dashboard.Filters(sort=request.args.get("sort", "newest")),
-                                     page=request.args.get("page", 1, type=int))
+                                     page=request.args.get("page", 1, type=database_int))
     return render_template("summit/board.html", board=page, edition=services.current_edition())
 
 
 @bp.route("/summit/plan")
 def plan():
     filters = dashboard.Filters(
-        theme_id=request.args.get("theme", type=int), region_id=request.args.get("region", type=int),
+        theme_id=request.args.get("theme", type=database_int), region_id=request.args.get("region", type=database_int),
         status=request.args.get("status") or None, decision=request.args.get("decision") or None,
         sort=request.args.get("sort", "support"),
     )
+    board = dashboard.proposals_board(filters, page=request.args.get("page", 1, type=database_int))
     return render_template(
-        "summit/plan.html", board=dashboard.proposals_board(filters, page=request.args.get("page", 1, type=int)),
-        summary=dashboard.summary(), filters=filters, themes=proposal_services.active_themes(),
+        "summit/plan.html", board=board, summary=dashboard.summary(), filters=filters,
+        themes=proposal_services.active_themes(),
         regions=list_regions(), statuses=[s for s in ProposalStatus if s != ProposalStatus.DRAFT],
         decisions=list(DecisionKind), editions=services.list_editions(), decidable=services.DECIDABLE,
     )

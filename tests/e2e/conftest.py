@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,7 +14,6 @@ from stac_youth.extensions import db, limiter
 
 from .helpers import DEMO_PASSWORD
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -30,22 +28,20 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory) -> Iterator[Flask]:
-    """The app on a migrated, seeded SQLite file with CSRF on; tests may also set up data through its services."""
-    from flask_migrate import upgrade
-
+def live_app(test_databases, tmp_path_factory) -> Iterator[Flask]:
+    """The app on a migrated database of the suite, seeded, CSRF on; tests may also set up data through its services."""
     from stac_youth.seed import seed_demo_data
 
     folder = tmp_path_factory.mktemp("e2e")
+    url = test_databases.acquire(folder)
 
     class E2EConfig(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'e2e.db'}"
+        SQLALCHEMY_DATABASE_URI = url
         AVATAR_DIR = folder
         WTF_CSRF_ENABLED = True  # the real browser posts the real tokens
 
     app = create_app(E2EConfig)
     with app.app_context():
-        upgrade(directory=str(REPO / "migrations"))
         seed_demo_data(DEMO_PASSWORD)
         db.session.remove()
     limiter.reset()
@@ -55,6 +51,7 @@ def live_app(tmp_path_factory) -> Iterator[Flask]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        test_databases.release(url)
 
 
 @pytest.fixture(scope="session")

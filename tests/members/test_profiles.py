@@ -460,3 +460,19 @@ def test_delete_account_needs_the_password_and_the_confirmation(app, student):
 def test_member_name_for_live_and_missing_users(app, student):
     assert member_name(student) == "Maya Chen"
     assert member_name(None) == "Former member"
+
+
+def test_directory_pages_show_every_member_once_when_names_repeat(app, make_user):
+    """A hundred members share one name: paging through the directory lists each of them exactly once.
+
+    PostgreSQL sorts a LIMIT/OFFSET page with a heap that does not keep ties in any order, so without a tiebreak
+    the pages overlap and some members are never shown."""
+    from stac_youth.members import profiles
+
+    viewer = make_user("member", display_name="Aaron Viewer")
+    namesakes = {make_user("member", display_name="Alex Kim").id for _ in range(100)}
+    seen = []
+    for page in range(1, 11):
+        listing = profiles.directory(viewer, query="alex kim", page=page, per_page=10)
+        seen += [entry.user.id for entry in listing.entries]
+    assert sorted(seen) == sorted(namesakes)

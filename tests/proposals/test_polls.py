@@ -323,7 +323,8 @@ def _storm(app, advisor, member_ids: list[int], secret: bool) -> None:
 
 
 @pytest.mark.parametrize("secret", [True, False], ids=["secret", "open"])
-def test_parallel_duplicate_ballots_sqlite(app, make_user, advisor, secret):
+def test_parallel_duplicate_ballots(app, make_user, advisor, secret):
+    """On the suite's database: SQLite, or PostgreSQL under TEST_DATABASE=postgresql (the test below always is)."""
     member_ids = [make_user("member").id for _ in range(50)]
     for _ in range(REPEATS):
         _storm(app, advisor, member_ids, secret)

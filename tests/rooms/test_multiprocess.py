@@ -1,8 +1,9 @@
 """Two real server processes share rooms through Redis (Flask-SocketIO message queue) and one database.
 
-The database is a SQLite file in WAL mode, migrated and seeded here through the app factory; each process is a real
-`python app.py` on loopback. Clients sign in over HTTP like a browser and connect python-socketio clients with the
-session cookie, one to each process. Every wait is bounded; the processes are stopped whatever happens.
+The database is one of the suite's migrated databases (a SQLite file in WAL mode, or PostgreSQL with
+TEST_DATABASE=postgresql), seeded here through the app factory; each process is a real `python app.py` on loopback.
+Clients sign in over HTTP like a browser and connect python-socketio clients with the session cookie, one to each
+process. Every wait is bounded; the processes are stopped whatever happens.
 """
 
 from __future__ import annotations
@@ -38,22 +39,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _prepare_database(path: Path, emails: dict[str, str]) -> int:
-    """Migrate the file and add an advisor, a member and a room; returns the room id."""
-    from flask_migrate import upgrade
-
+def _prepare_database(url: str, folder: Path, emails: dict[str, str]) -> int:
+    """Add an advisor, a member and a room to the migrated database; returns the room id."""
     from stac_youth import create_app
     from stac_youth.members.bootstrap import create_account
     from stac_youth.rooms import rooms
     from stac_youth.seed import seed_regions
 
     class Config(TestingConfig):  # no REDIS_URL here: the test process only writes the database
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
-        AVATAR_DIR = path.parent / "avatars"
+        SQLALCHEMY_DATABASE_URI = url
+        AVATAR_DIR = folder / "avatars"
 
     app = create_app(Config)
     with app.app_context():
-        upgrade(directory=str(REPO_ROOT / "migrations"))
         seed_regions()
         advisor = create_account(emails["advisor"], "Ada Advisor", PASSWORD, "advisor")
         create_account(emails["member"], "Mia Member", PASSWORD, "member")
@@ -180,17 +178,17 @@ class LiveClient:
 
 
 @pytest.fixture(scope="module")
-def cluster(redis_url, tmp_path_factory):
-    """Two `python app.py` processes on one SQLite file and one Redis, up and healthy; stopped at the end."""
+def cluster(redis_url, test_databases, tmp_path_factory):
+    """Two `python app.py` processes on one database and one Redis, up and healthy; stopped at the end."""
     folder = tmp_path_factory.mktemp("cluster")
     run = uuid.uuid4().hex[:8]  # fresh accounts every run: the shared Redis also keeps login rate-limit counters
     emails = {"advisor": f"advisor-{run}@example.test", "member": f"member-{run}@example.test"}
-    database = folder / "shared.db"
-    room_id = _prepare_database(database, emails)
+    database = test_databases.acquire(folder)
+    room_id = _prepare_database(database, folder, emails)
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith(("FLASK_", "STAC_", "WERKZEUG_"))},
         "REDIS_URL": redis_url,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database,
         "SECRET_KEY": f"multiprocess-test-{run}",
         "STAC_ENV": "development",
         "FLASK_DEBUG": "0",
@@ -208,6 +206,7 @@ def cluster(redis_url, tmp_path_factory):
     finally:
         for server in servers:
             server.stop()
+        test_databases.release(database)
 
 
 @pytest.fixture
