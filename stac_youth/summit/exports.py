@@ -96,8 +96,13 @@ def _static_file(url: str) -> tuple[bytes, str]:
 def report_pdf(html: str) -> bytes:
     """The report page rendered to PDF; user text in it cannot make the renderer fetch anything."""
     # imported here: WeasyPrint loads Pango, which only the PDF export needs
+    from PIL import ImageFile
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    # WeasyPrint's import lets Pillow load truncated images, process-wide; avatar uploads rely on Pillow refusing
+    # them, and the report draws only the app's own images, so the process keeps Pillow's safe default.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     class StaticOnly(URLFetcher):
         """The app's own static files and nothing else: no network, no local paths, whatever the HTML asks."""

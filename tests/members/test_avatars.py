@@ -261,6 +261,17 @@ def test_truncated_jpeg_is_refused(app, client, member, with_avatar):
     _assert_refused(app, client, member, with_avatar, whole[: len(whole) * 3 // 5], "cut.jpg", NOT_A_PICTURE)
 
 
+def test_truncated_jpeg_is_refused_after_a_pdf_export(app, client, member, with_avatar):
+    """WeasyPrint's import tells Pillow to accept truncated images, process-wide; the export sets that back."""
+    from PIL import ImageFile
+
+    from stac_youth.summit.exports import report_pdf
+
+    assert report_pdf("<p>Summit report</p>").startswith(b"%PDF")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    test_truncated_jpeg_is_refused(app, client, member, with_avatar)
+
+
 def _assert_refused(app, client, member, with_avatar, data, filename, message):
     old_name, old_bytes = with_avatar
     response = _upload(client, data, filename)
