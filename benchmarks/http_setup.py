@@ -23,23 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .room_setup import USER_AGENT
-
-
-def session_cookie(app, user) -> str:
-    """The signed session cookie of a browser signed in as user that has loaded one page with a form."""
-    from flask import session
-    from flask_wtf.csrf import generate_csrf
-
-    from stac_youth.members.sessions import start_session
-
-    serializer = app.session_interface.get_signing_serializer(app)
-    # A fresh application context: Flask-WTF keeps the drawn token in `g`, which the second user would otherwise
-    # share with the first (and so get no token of their own in their session).
-    with app.app_context(), app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
-                                                     headers={"User-Agent": USER_AGENT}):
-        start_session(user)
-        generate_csrf()
-        return serializer.dumps(dict(session))
+from .vote_setup import credentials_maker
 
 
 def pick_pages(member, planner) -> list[dict]:
@@ -110,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                                    .order_by(User.id).limit(1))
         planner = db.session.scalar(select(User).where(User.role == Role.PLANNER).order_by(User.id).limit(1))
         pages = pick_pages(member, planner)
-        cookies = {"member": session_cookie(app, member), "planner": session_cookie(app, planner)}
+        credentials_for = credentials_maker(app)  # (cookie, CSRF token): the cookie's session holds the token
+        cookies = {"member": credentials_for(member)[0], "planner": credentials_for(planner)[0]}
         result = {
             "pages": pages,
             "cookies": cookies,
