@@ -41,8 +41,11 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie
     SESSION_REFRESH_EACH_REQUEST = False
-    #: page requests one server process runs at once (0: no limit); see common/admission.py and docs/deploy.md
-    HTTP_CONCURRENCY = int(os.environ.get("HTTP_CONCURRENCY") or 2)
+    #: page requests one server process runs at once (0: no limit; unset: 1 on SQLite, 2 on PostgreSQL, whose round
+    #: trips leave the core idle); see common/admission.py and docs/deploy.md
+    HTTP_CONCURRENCY = int(os.environ["HTTP_CONCURRENCY"]) if os.environ.get("HTTP_CONCURRENCY") else None
+    #: a request running longer than this (ms) lets one more start beside it (up to 4 x HTTP_CONCURRENCY at once)
+    HTTP_SLOW_REQUEST_MS = float(os.environ.get("HTTP_SLOW_REQUEST_MS") or 50)
     #: seconds a request waits for its turn before it is answered 503 (busy, try again)
     HTTP_ADMISSION_TIMEOUT = float(os.environ.get("HTTP_ADMISSION_TIMEOUT") or 30)
     #: how often each server process opens and closes scheduled polls (0: only when a poll's page is loaded)

@@ -1,4 +1,5 @@
-"""Admission: a process runs a few page requests at once, the rest wait; Socket.IO passes by; too long a wait is 503."""
+"""Admission: a process runs one page request at a time (more beside slow ones), the rest wait; Socket.IO passes by;
+too long a wait is 503."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 
 from werkzeug.test import EnvironBuilder
 
-from stac_youth.common.admission import AdmissionLimit
+from stac_youth.common.admission import AdmissionLimit, default_concurrency
 
 
 class SlowApp:
@@ -60,7 +61,7 @@ def _wait_until(condition, seconds: float = 5) -> None:
 
 def test_only_the_limit_runs_at_once_and_everyone_is_answered():
     inner = SlowApp()
-    app = AdmissionLimit(inner, limit=2, timeout=10)
+    app = AdmissionLimit(inner, limit=2, timeout=10, patience=30)
     threads, results = _in_threads(app, ["/proposals"] * 6)
     _wait_until(lambda: inner.inside == 2)
     time.sleep(0.2)  # the other four are waiting, not inside
@@ -74,7 +75,7 @@ def test_only_the_limit_runs_at_once_and_everyone_is_answered():
 
 def test_socket_io_requests_pass_while_every_slot_is_taken():
     inner = SlowApp()
-    app = AdmissionLimit(inner, limit=1, timeout=10)
+    app = AdmissionLimit(inner, limit=1, timeout=10, patience=30)
     threads, _results = _in_threads(app, ["/proposals", "/socket.io/", "/socket.io/"])
     _wait_until(lambda: inner.inside == 3)
     assert sorted(inner.calls) == ["/proposals", "/socket.io/", "/socket.io/"]
@@ -85,7 +86,7 @@ def test_socket_io_requests_pass_while_every_slot_is_taken():
 
 def test_a_request_that_waited_too_long_is_refused_with_retry_after_and_never_runs():
     inner = SlowApp()
-    app = AdmissionLimit(inner, limit=1, timeout=0.2)
+    app = AdmissionLimit(inner, limit=1, timeout=0.2, patience=30)
     threads, _results = _in_threads(app, ["/first"])
     _wait_until(lambda: inner.inside == 1)
     status, headers, body = _request(app, "/second")
@@ -97,11 +98,51 @@ def test_a_request_that_waited_too_long_is_refused_with_retry_after_and_never_ru
     assert _request(app, "/third")[0] == "200 OK"  # the slot came back
 
 
+def test_a_slow_request_lets_one_more_start_beside_it_up_to_the_most():
+    inner = SlowApp()
+    app = AdmissionLimit(inner, limit=1, timeout=10, patience=0.3, most=3)
+    threads, results = _in_threads(app, ["/export.pdf"])
+    _wait_until(lambda: inner.inside == 1)
+    more, more_results = _in_threads(app, ["/proposals"] * 4)
+    time.sleep(0.1)
+    assert inner.inside == 1  # still within the patience: the others wait their turn
+    _wait_until(lambda: inner.inside == 3)
+    time.sleep(0.8)  # every one inside is slow now, but three is the most
+    assert inner.inside == 3 and inner.most_inside == 3
+    inner.release.set()
+    for thread in threads + more:
+        thread.join(5)
+    assert [status for status, _h, _b in results + more_results] == ["200 OK"] * 5
+
+
+def test_the_next_request_starts_as_soon_as_a_quick_one_ends():
+    order = []
+
+    def quick_app(environ, start_response):
+        order.append(("in", environ["PATH_INFO"]))
+        time.sleep(0.02)
+        order.append(("out", environ["PATH_INFO"]))
+        start_response("200 OK", [])
+        return [b""]
+
+    app = AdmissionLimit(quick_app, limit=1, timeout=10, patience=5)
+    threads, results = _in_threads(app, [f"/{n}" for n in range(5)])
+    for thread in threads:
+        thread.join(5)
+    assert len(results) == 5
+    assert [kind for kind, _path in order] == ["in", "out"] * 5  # one at a time, none left waiting
+
+
 def test_the_app_is_wrapped_when_a_limit_is_set(make_app, migrated_template):
-    limited = make_app(HTTP_CONCURRENCY=3, HTTP_ADMISSION_TIMEOUT=7)
+    limited = make_app(HTTP_CONCURRENCY=3, HTTP_ADMISSION_TIMEOUT=7, HTTP_SLOW_REQUEST_MS=80)
     wrapper = limited.wsgi_app
     while not isinstance(wrapper, AdmissionLimit):  # under the proxy fix when there is one
         wrapper = wrapper.app
-    assert (wrapper.limit, wrapper.timeout) == (3, 7)
+    assert (wrapper.limit, wrapper.timeout, wrapper.patience, wrapper.most) == (3, 7, 0.08, 12)
     assert limited.test_client().get("/healthz").status_code == 200
     assert not isinstance(make_app(HTTP_CONCURRENCY=0).wsgi_app, AdmissionLimit)
+
+
+def test_unset_the_limit_follows_the_database():
+    assert default_concurrency("sqlite:////srv/stac/stac_youth.db") == 1
+    assert default_concurrency("postgresql+psycopg://stac@db/stac") == 2

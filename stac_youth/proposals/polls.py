@@ -17,8 +17,9 @@ from datetime import datetime
 from fractions import Fraction
 from typing import NamedTuple
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Integer, bindparam, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..common.audit import record_audit
@@ -202,10 +203,28 @@ _BALLOT_TARGET = select(Poll.__table__.c.id, Poll.__table__.c.method, Poll.__tab
     Poll.__table__.c.id == bindparam("poll_id"))
 
 
+KNOWN_TARGETS_MAX = 1024
+
+
+def _known_targets() -> dict[int, BallotTarget]:
+    """poll id -> BallotTarget, kept by each app in each process: a poll's method and secrecy never change, and
+    cast_ballot reads them again under the poll's lock, so a stale entry (a deleted poll whose id came back) is
+    caught and dropped there."""
+    return current_app.extensions.setdefault("stac_ballot_targets", {})
+
+
 def ballot_target(poll_id: int) -> BallotTarget | None:
     """The poll's id, method and ballot secrecy, or None when there is no such poll."""
-    row = db.session.connection().execute(_BALLOT_TARGET, {"poll_id": poll_id}).first()
-    return BallotTarget(*row) if row is not None else None
+    known = _known_targets()
+    target = known.get(poll_id)
+    if target is None:
+        row = db.session.connection().execute(_BALLOT_TARGET, {"poll_id": poll_id}).first()
+        if row is None:
+            return None
+        if len(known) >= KNOWN_TARGETS_MAX:
+            known.clear()
+        target = known[poll_id] = BallotTarget(*row)
+    return target
 
 
 def option_ids(poll_id: int) -> list[int]:
@@ -280,23 +299,52 @@ _POLLS, _COUNTS = Poll.__table__, PollCount.__table__
 _ELIGIBILITY, _PARTICIPATIONS, _BALLOTS = PollEligibility.__table__, Participation.__table__, Ballot.__table__
 _LOCK_OPEN_POLL = (update(_POLLS).where(_POLLS.c.id == bindparam("the_poll"), _POLLS.c.status == PollStatus.OPEN,
                                         or_(_POLLS.c.closes_at.is_(None), _POLLS.c.closes_at > bindparam("now")))
-                   .values(status=_POLLS.c.status))
+                   .values(status=_POLLS.c.status).returning(_POLLS.c.method, _POLLS.c.secret))
 _MAY_VOTE_AND_VOTED = select(
     exists().where(_ELIGIBILITY.c.poll_id == bindparam("poll_id"), _ELIGIBILITY.c.user_id == bindparam("user_id")),
     exists().where(_PARTICIPATIONS.c.poll_id == bindparam("poll_id"),
                    _PARTICIPATIONS.c.user_id == bindparam("user_id")),
 )
 _ADD_PARTICIPATION = insert(_PARTICIPATIONS)
+
+
+# INSERT the participation only when the member is one of the poll's voters and has not voted yet: one statement for a
+# first vote, which returns a row; nothing is written (and no error raised) otherwise. Written out because SQLAlchemy
+# cannot cache the compiled form of an INSERT ... SELECT ... ON CONFLICT built from constructs (it would be compiled
+# again on every ballot); SQLite and PostgreSQL share this syntax. RETURNING, as the row count of an INSERT ... SELECT
+# came back as -1 on PostgreSQL.
+_ADD_FIRST_PARTICIPATION = text(
+    "INSERT INTO poll_participations (poll_id, user_id, created_at) SELECT :poll_id, :user_id, :created_at"
+    " WHERE EXISTS (SELECT 1 FROM poll_eligibility WHERE poll_id = :poll_id AND user_id = :user_id)"
+    " ON CONFLICT (poll_id, user_id) DO NOTHING RETURNING poll_id"
+).bindparams(bindparam("poll_id", type_=Integer()), bindparam("user_id", type_=Integer()),
+             bindparam("created_at", type_=_PARTICIPATIONS.c.created_at.type))
+_ON_CONFLICT_DIALECTS = frozenset({"sqlite", "postgresql"})
 _ADD_BALLOT = insert(_BALLOTS)
 _BUMP = (update(_COUNTS).where(_COUNTS.c.poll_id == bindparam("the_poll"),
                                _COUNTS.c.choice.in_(bindparam("keys", expanding=True)))
          .values(count=_COUNTS.c.count + bindparam("by")))
 
 
-def _lock_open_poll(poll_id: int) -> bool:
-    """Take the poll's write lock (SQLite: the database's; PostgreSQL: the row's); False when it is not open."""
-    locked = db.session.connection().execute(_LOCK_OPEN_POLL, {"the_poll": poll_id, "now": utcnow()})
-    return locked.rowcount == 1
+def _lock_open_poll(poll_id: int) -> tuple[str, bool] | None:
+    """Take the poll's write lock (SQLite: the database's; PostgreSQL: the row's); its (method, secret), or None
+    when it is not open."""
+    return db.session.connection().execute(_LOCK_OPEN_POLL, {"the_poll": poll_id, "now": utcnow()}).first()
+
+
+def _add_participation(connection, poll_id: int, member_id: int, now: datetime) -> bool:
+    """Record that the member voted; False (nothing written) when they had already voted."""
+    if connection.dialect.name in _ON_CONFLICT_DIALECTS:
+        added = connection.execute(_ADD_FIRST_PARTICIPATION,
+                                   {"poll_id": poll_id, "user_id": member_id, "created_at": now}).first()
+        if added is not None:
+            return True
+    eligible, voted = connection.execute(_MAY_VOTE_AND_VOTED, {"poll_id": poll_id, "user_id": member_id}).one()
+    if not eligible:
+        raise ServiceError(_l("You are not one of the voters of this poll: it opened before you joined."))
+    if not voted:  # a database without ON CONFLICT: the UNIQUE (poll, member) constraint still speaks
+        connection.execute(_ADD_PARTICIPATION, {"poll_id": poll_id, "user_id": member_id, "created_at": now})
+    return not voted
 
 
 def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
@@ -314,13 +362,15 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
     if code is None:
         raise InvalidBallot()
     try:
-        if not _lock_open_poll(poll_id):
+        locked = _lock_open_poll(poll_id)
+        if locked is None:
+            raise ServiceError(_l("This poll is not open for voting."))
+        if tuple(locked) != (method, secret):  # a poll's method never changes: this one is another poll
+            _known_targets().pop(poll_id, None)
             raise ServiceError(_l("This poll is not open for voting."))
         connection = db.session.connection()
-        eligible, voted = connection.execute(_MAY_VOTE_AND_VOTED, {"poll_id": poll_id, "user_id": member_id}).one()
-        if not eligible:
-            raise ServiceError(_l("You are not one of the voters of this poll: it opened before you joined."))
         now = utcnow()  # read under the lock, so no ballot is ever dated after the close
+        voted = not _add_participation(connection, poll_id, member_id, now)
         if voted:
             if secret:
                 raise ServiceError(ALREADY_VOTED)
@@ -330,8 +380,6 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
             db.session.execute(update(Ballot).where(Ballot.id == ballot_id).values(
                 choices=json.dumps(stored), receipt_hash=_receipt_hash(code), updated_at=now))
         else:
-            # Core inserts, in this order: the UNIQUE (poll, member) constraint speaks before the ballot is written
-            connection.execute(_ADD_PARTICIPATION, {"poll_id": poll_id, "user_id": member_id, "created_at": now})
             connection.execute(_ADD_BALLOT, {
                 "id": secrets.token_hex(16), "poll_id": poll_id, "choices": json.dumps(stored),
                 "receipt_hash": _receipt_hash(code), "voter_id": None if secret else member_id,

@@ -178,6 +178,20 @@ def test_adults_and_late_members_cannot_vote(make_user, advisor, members):
     assert _count(PollEligibility, poll) == 5 and _count(Participation, poll) == 0
 
 
+def test_a_remembered_poll_that_is_not_the_one_stored_refuses_the_ballot_and_is_forgotten(advisor, members):
+    poll = _open(advisor, secret=True)
+    assert polls.ballot_target(poll.id) == (poll.id, poll.method, True)
+    # As if the poll had been deleted and its id given to a new, open one: what this process remembers is wrong.
+    stale = polls.BallotTarget(poll.id, poll.method, False)
+    polls._known_targets()[poll.id] = stale
+    with pytest.raises(ServiceError, match="not open"):
+        polls.cast_ballot(members[0], stale, "yes")
+    assert _count(Participation, poll) == 0 and _count(Ballot, poll) == 0
+    assert polls.ballot_target(poll.id) == (poll.id, poll.method, True)  # read again from the database
+    polls.cast_ballot(members[0], polls.ballot_target(poll.id), "yes")
+    assert _count(Participation, poll) == 1 and _count(Ballot, poll) == 1
+
+
 def test_duplicate_secret_ballot_is_refused_and_final(advisor, members):
     poll = _open(advisor, secret=True)
     polls.cast_ballot(members[0], poll, "yes")
