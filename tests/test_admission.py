@@ -98,21 +98,33 @@ def test_a_request_that_waited_too_long_is_refused_with_retry_after_and_never_ru
     assert _request(app, "/third")[0] == "200 OK"  # the slot came back
 
 
-def test_a_slow_request_lets_one_more_start_beside_it_up_to_the_most():
+def test_beside_slow_requests_the_next_arrival_lets_the_first_waiting_one_in_up_to_the_most():
     inner = SlowApp()
     app = AdmissionLimit(inner, limit=1, timeout=10, patience=0.3, most=3)
     threads, results = _in_threads(app, ["/export.pdf"])
     _wait_until(lambda: inner.inside == 1)
-    more, more_results = _in_threads(app, ["/proposals"] * 4)
-    time.sleep(0.1)
-    assert inner.inside == 1  # still within the patience: the others wait their turn
+    waiting = []
+    for path in ("/waiting-1", "/waiting-2"):
+        waiting.append(_in_threads(app, [path]))
+        time.sleep(0.05)
+    time.sleep(0.4)  # the export has outgrown the patience, but nobody arrived or left since
+    assert inner.calls == ["/export.pdf"]
+    late, late_results = _in_threads(app, ["/arriving-1"])
+    _wait_until(lambda: inner.inside == 2)
+    assert inner.calls == ["/export.pdf", "/waiting-1"]  # the first in line, not the newcomer
+    time.sleep(0.4)
+    more, more_results = _in_threads(app, ["/arriving-2"])
     _wait_until(lambda: inner.inside == 3)
-    time.sleep(0.8)  # every one inside is slow now, but three is the most
-    assert inner.inside == 3 and inner.most_inside == 3
+    assert inner.calls == ["/export.pdf", "/waiting-1", "/waiting-2"]
+    time.sleep(0.4)
+    last, last_results = _in_threads(app, ["/arriving-3"])
+    time.sleep(0.2)
+    assert inner.inside == 3 and inner.most_inside == 3  # every one inside is slow now, but three is the most
     inner.release.set()
-    for thread in threads + more:
+    for thread in threads + late + more + last + [t for started, _answers in waiting for t in started]:
         thread.join(5)
-    assert [status for status, _h, _b in results + more_results] == ["200 OK"] * 5
+    answers = results + late_results + more_results + last_results + [a for _s, answers in waiting for a in answers]
+    assert [status for status, _h, _b in answers] == ["200 OK"] * 6
 
 
 def test_the_next_request_starts_as_soon_as_a_quick_one_ends():
@@ -131,6 +143,21 @@ def test_the_next_request_starts_as_soon_as_a_quick_one_ends():
         thread.join(5)
     assert len(results) == 5
     assert [kind for kind, _path in order] == ["in", "out"] * 5  # one at a time, none left waiting
+
+
+def test_waiting_requests_go_in_the_order_they_came():
+    inner = SlowApp()
+    app = AdmissionLimit(inner, limit=1, timeout=10, patience=30)
+    started = []
+    for path in ("/running", "/1", "/2", "/3", "/4"):
+        started.append(_in_threads(app, [path])[0])
+        time.sleep(0.05)
+    assert inner.calls == ["/running"]
+    inner.release.set()
+    for threads in started:
+        for thread in threads:
+            thread.join(5)
+    assert inner.calls == ["/running", "/1", "/2", "/3", "/4"]
 
 
 def test_the_app_is_wrapped_when_a_limit_is_set(make_app, migrated_template):
