@@ -52,6 +52,19 @@ def test_formatted_times_follow_the_readers_language_and_zone(app, monkeypatch):
     assert len(calls) == 3  # once per (time, language, zone)
 
 
+def test_shares_are_formatted_once_per_language(app, monkeypatch):
+    calls = []
+    original = templating.format_decimal
+    monkeypatch.setattr(templating, "format_decimal", lambda *args, **kw: calls.append(args) or original(*args, **kw))
+    templating._FORMATTED.clear()
+    with app.test_request_context("/"):
+        english = [templating.one_decimal(41.66) for _ in range(3)] + [templating.one_decimal(1234.5)]
+        with as_reader("es", "America/Los_Angeles"):
+            spanish = [templating.one_decimal(41.66) for _ in range(2)]
+    assert english == ["41.7", "41.7", "41.7", "1,234.5"] and spanish == ["41,7", "41,7"]
+    assert len(calls) == 3  # once per (number, language)
+
+
 def test_template_translations_follow_a_change_of_language_within_a_request(app):
     template = "{{ _('Report') }}"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):

@@ -26,8 +26,9 @@ def member_name(user) -> str:
     return user.display_name
 
 
-#: (UTC datetime, style, locale, zone) -> text. A page lists many times and many readers see the same ones; Babel's
-#: formatting costs far more than this lookup. Cleared when full rather than kept in order: the next pages refill it.
+#: (UTC datetime, style, locale, zone) or ("one_decimal", number, locale) -> text. A page lists many times and shares,
+#: and many readers see the same ones; Babel's formatting costs far more than this lookup. Cleared when full rather
+#: than kept in order: the next pages refill it.
 _FORMATTED: dict = {}
 FORMATTED_LIMIT = 20_000
 
@@ -56,7 +57,13 @@ def local_span(starts_at, ends_at) -> str:
 
 def one_decimal(value) -> str:
     """A share or percentage with one decimal, in the reader's number format: 41.7 / 41,7."""
-    return format_decimal(value or 0, format="#,##0.0")
+    key = ("one_decimal", value or 0, get_locale())  # remembered like times: Babel's formatting is the slow part
+    text = _FORMATTED.get(key)
+    if text is None:
+        if len(_FORMATTED) >= FORMATTED_LIMIT:
+            _FORMATTED.clear()
+        text = _FORMATTED[key] = format_decimal(value or 0, format="#,##0.0")
+    return text
 
 
 def init_templating(app: Flask) -> None:
