@@ -20,11 +20,7 @@ after the sockets joined, mid-run and at the end, its growth, and CPU of the ser
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -32,9 +28,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .harness import (
-    ROOT,
     BenchmarkError,
     Server,
+    Setup,
     environment,
     free_port,
     gunicorn_argv,
@@ -42,6 +38,7 @@ from .harness import (
     percentile,
     scratch_postgres,
     server_env,
+    start_setup,
 )
 from .load_report import delivery_stats, goals, memory_stats, page_stats, print_database
 from .load_sockets import SocketOutcome, close_all, open_all
@@ -102,23 +99,10 @@ def settings_from(args, profile: str) -> Settings:
     return Settings(**base)
 
 
-def prepare(kind: str, url: str, settings: Settings, tmp: Path, secret_key: str) -> dict:
-    """Run load_setup in its own process (seeding, sessions, what each user does); its plan."""
-    out = tmp / f"plan-{kind}.json"
-    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=url)
-    argv = [sys.executable, "-m", "benchmarks.load_setup", "--out", str(out), "--users", str(settings.users),
-            "--sockets", str(settings.sockets), "--rooms", str(settings.rooms)]
-    argv += ["--quick"] if settings.quick_data else []
-    try:
-        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
-                              timeout=SETUP_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise BenchmarkError(f"{kind} load setup took longer than {SETUP_TIMEOUT} s") from error
-    if done.returncode != 0:
-        raise BenchmarkError(f"{kind} load setup failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    for line in done.stdout.splitlines():
-        print(f"[{kind}] {line}", flush=True)
-    return json.loads(out.read_text())
+def start_app_setup(kind: str, url: str, settings: Settings, tmp: Path) -> Setup:
+    """Start load_setup (seeding, sessions, what each user does) in its own process."""
+    args = ["--users", str(settings.users), "--sockets", str(settings.sockets), "--rooms", str(settings.rooms)]
+    return start_setup("load_setup", f"setup-{kind}", args + (["--quick"] if settings.quick_data else []), tmp, url)
 
 
 def rss_kb(pid: int) -> int | None:
@@ -239,21 +223,25 @@ def summarise(raw: dict, plan: dict, stored: set[str]) -> dict:
     }
 
 
-def run_database(kind: str, url: str, settings: Settings, tmp: Path, secret_key: str) -> dict:
+def run_database(kind: str, url: str, settings: Settings, tmp: Path) -> dict:
     """Seed, serve, load, stop, match; the result of one database."""
     def log(text: str) -> None:
         print(f"[{kind}] {text}", flush=True)
 
     t0 = time.monotonic()
-    plan = prepare(kind, url, settings, tmp, secret_key)
-    setup_seconds = time.monotonic() - t0
+    setup = start_app_setup(kind, url, settings, tmp)
     port = free_port()
-    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=url)
+    env = server_env(STAC_ENV="production", SECRET_KEY=setup.secret_key, DATABASE_URL=url)
     server = Server(f"{kind} app", gunicorn_argv("app:app", port, settings.threads), port, env,
                     tmp / f"{kind}-server.log")
     budget = settings.duration + 900
     try:
-        server.start(timeout=SERVER_START_TIMEOUT)
+        server.launch()  # it boots while the data set is seeded
+        plan = setup.finish(time.monotonic() + SETUP_TIMEOUT)
+        setup_seconds = time.monotonic() - t0
+        for line in setup.stdout().splitlines():
+            print(f"[{kind}] {line}", flush=True)
+        server.wait_ready(timeout=SERVER_START_TIMEOUT)
         log(f"{' '.join(server.argv[2:])} up, worker pid {server.workers}; setup took {setup_seconds:.1f} s")
         try:
             raw = asyncio.run(asyncio.wait_for(drive(f"http://127.0.0.1:{port}", plan, settings, server, log),
@@ -261,6 +249,7 @@ def run_database(kind: str, url: str, settings: Settings, tmp: Path, secret_key:
         except TimeoutError as error:
             raise BenchmarkError(f"{kind} load run exceeded its {budget:.0f} s budget") from error
     finally:
+        setup.kill()
         server.stop()
     errors = server_errors(server.log_path)
     summary = summarise(raw, plan, stored_client_ids(url))
@@ -281,7 +270,6 @@ def run(args, profile: str) -> dict:
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="stac-bench-load-") as tmp_name:
         tmp = Path(tmp_name)
-        secret_key = secrets.token_hex(32)
         for kind in settings.databases:
             with ExitStack() as stack:
                 if kind == "sqlite":
@@ -295,7 +283,7 @@ def run(args, profile: str) -> dict:
                         print(f"{kind} skipped: {error}", flush=True)
                         results[kind] = {"skipped": str(error)}
                         continue
-                results[kind] = run_database(kind, url, settings, tmp, secret_key)
+                results[kind] = run_database(kind, url, settings, tmp)
                 print_database(kind, settings, results[kind])
                 if results[kind]["server_errors"]:
                     print(f"  the server log holds errors; the first:\n{results[kind]['server_errors'][0]}")

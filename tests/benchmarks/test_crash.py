@@ -6,7 +6,6 @@ which acknowledges a ballot before writing it, must report lost ballots, so a re
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import time
 from dataclasses import replace
@@ -25,10 +24,9 @@ SETTINGS = crash.Settings(cycles=2, uptime_min=1.5, uptime_max=2.0, voters=8, se
 def prepared(tmp_path_factory):
     """One migrated SQLite file with voters, polls, a room and senders, and its plan; each test runs on a copy."""
     tmp = tmp_path_factory.mktemp("crash")
-    secret_key = secrets.token_hex(32)
-    process = crash.prepare("sqlite", f"sqlite:///{tmp / 'template.db'}", SETTINGS, tmp, secret_key)
-    plan = crash.finish_setup("sqlite", process, tmp, deadline=time.monotonic() + crash.SETUP_TIMEOUT)
-    return tmp / "template.db", plan, secret_key
+    setup = crash.prepare("sqlite", f"sqlite:///{tmp / 'template.db'}", SETTINGS, tmp)
+    plan = setup.finish(deadline=time.monotonic() + crash.SETUP_TIMEOUT)
+    return tmp / "template.db", plan, setup.secret_key
 
 
 def crash_run(prepared, tmp_path, settings):
