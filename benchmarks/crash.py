@@ -67,7 +67,7 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(cycles=3, uptime_min=1.0, uptime_max=3.0),
+    "quick": Settings(cycles=1, uptime_min=0.5, uptime_max=1.0, settle=0.5),
     "default": Settings(cycles=10, uptime_min=1.0, uptime_max=4.0),
     "full": Settings(cycles=30, uptime_min=1.0, uptime_max=4.0),
 }
@@ -82,9 +82,11 @@ DRAIN_TIMEOUT = 30
 def add_arguments(parser) -> None:
     """The crash subcommand's own options."""
     parser.add_argument("--database", choices=DATABASES, help="one database kind only (default: both)")
-    parser.add_argument("--cycles", type=int, help="kills, each followed by a restart (quick 3, default 10)")
-    parser.add_argument("--uptime-min", type=float, help="earliest kill, seconds after the server answered (1)")
-    parser.add_argument("--uptime-max", type=float, help="latest kill, seconds after the server answered (quick 3, 4)")
+    parser.add_argument("--cycles", type=int, help="kills, each followed by a restart (quick 1, default 10)")
+    parser.add_argument("--uptime-min", type=float,
+                        help="earliest kill, seconds after the server answered (quick 0.5, 1)")
+    parser.add_argument("--uptime-max", type=float,
+                        help="latest kill, seconds after the server answered (quick 1, 4)")
     parser.add_argument("--voters", type=int, help="concurrent HTTP voters (16)")
     parser.add_argument("--senders", type=int, help="concurrent Socket.IO message senders (16)")
     parser.add_argument("--seed", type=int, help="random seed of the kill moments (default: random, printed)")

@@ -60,7 +60,7 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(connections=64, duration=2, warmup=1, rounds=1, quick_data=True),
+    "quick": Settings(connections=8, duration=0.5, warmup=0.25, rounds=1, quick_data=True),
     "default": Settings(connections=64, duration=8, warmup=2, rounds=1, quick_data=False),
     "full": Settings(connections=64, duration=10, warmup=2, rounds=3, quick_data=False),
 }
@@ -68,8 +68,8 @@ PROFILES = {
 
 def add_arguments(parser) -> None:
     """The http subcommand's own options."""
-    parser.add_argument("--connections", type=int, help="concurrent keep-alive connections (64)")
-    parser.add_argument("--duration", type=float, help="measured seconds per page (quick 2, default 8, full 10)")
+    parser.add_argument("--connections", type=int, help="concurrent keep-alive connections (quick 8, default 64)")
+    parser.add_argument("--duration", type=float, help="measured seconds per page (quick 0.5, default 8, full 10)")
     parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100, as in the README)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), help="the app's database (sqlite)")

@@ -6,7 +6,7 @@ seeded by benchmarks/load_setup.py (benchmarks/dataset.py: 300 members, 40 meeti
 (`STAC_ENV=production gunicorn -k gthread -w 1 --threads 300 app:app`). First the 200 socket clients connect and
 join their rooms (benchmarks/load_sockets.py, 50 a room); then the 50 HTTP users (benchmarks/load_users.py) browse
 the main pages, vote, post room messages through the room page's form and comment, with think time, for --duration
-seconds (default 180, quick 30) while the sockets listen. Afterwards deliveries are drained, every client closes,
+seconds (default 180, quick 3) while the sockets listen. Afterwards deliveries are drained, every client closes,
 the server is stopped by PID and the messages found stored are matched with the deliveries. The loader is asyncio
 (aiohttp and python-socketio in this one process), not locust: locust needs requests newer than the one pinned
 here, gevent's monkey-patching (which would not share a process with the asyncio socket clients) and a pytest
@@ -60,10 +60,11 @@ class Settings:
     threads: int = 300  # each websocket holds a gthread thread
     databases: tuple[str, ...] = DATABASES
     seed: int = 2026
+    quiet: float = 2.0  # seconds of calm after the sockets joined, and without a delivery that end the drain
 
 
 PROFILES = {
-    "quick": Settings(duration=30, quick_data=True),
+    "quick": Settings(duration=3, quick_data=True, users=16, sockets=40, quiet=0.5),
     "default": Settings(duration=180, quick_data=False),
     "full": Settings(duration=600, quick_data=False),
 }
@@ -71,16 +72,15 @@ PROFILES = {
 SETUP_TIMEOUT = 600
 SERVER_START_TIMEOUT = 60
 SAMPLE_SECONDS = 1.0
-QUIET_SECONDS = 2.0
 DRAIN_TIMEOUT = 30.0
 
 
 def add_arguments(parser) -> None:
     """The load subcommand's own options."""
     parser.add_argument("--database", choices=DATABASES, help="one database kind only (default: both)")
-    parser.add_argument("--duration", type=float, help="seconds of load (quick 30, default 180, full 600)")
-    parser.add_argument("--users", type=int, help="HTTP users (50)")
-    parser.add_argument("--sockets", type=int, help="Socket.IO clients (200)")
+    parser.add_argument("--duration", type=float, help="seconds of load (quick 3, default 180, full 600)")
+    parser.add_argument("--users", type=int, help="HTTP users (quick 16, 50)")
+    parser.add_argument("--sockets", type=int, help="Socket.IO clients (quick 40, 200)")
     parser.add_argument("--rooms", type=int, help="rooms the sockets are spread over (4)")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
                         help="PostgreSQL to CREATE/DROP the scratch database through (BENCH_POSTGRES_URL, else "
@@ -133,14 +133,14 @@ async def _loop_lag(lags: list[float], interval: float = 0.05) -> None:
         lags.append((time.monotonic() - before - interval) * 1000)
 
 
-async def _drain(sockets: SocketOutcome) -> float:
-    """Wait until no delivery has arrived for QUIET_SECONDS (at most DRAIN_TIMEOUT); the seconds waited."""
+async def _drain(sockets: SocketOutcome, quiet: float) -> float:
+    """Wait until no delivery has arrived for `quiet` seconds (at most DRAIN_TIMEOUT); the seconds waited."""
     start = time.monotonic()
     seen, last_change = -1, start
     while time.monotonic() - start < DRAIN_TIMEOUT:
         if len(sockets.deliveries) != seen:
             seen, last_change = len(sockets.deliveries), time.monotonic()
-        elif time.monotonic() - last_change >= QUIET_SECONDS:
+        elif time.monotonic() - last_change >= quiet:
             break
         await asyncio.sleep(0.1)
     return time.monotonic() - start
@@ -158,7 +158,7 @@ async def drive(url: str, plan: dict, settings: Settings, server: Server, log) -
         listeners = await open_all(url, plan, sockets)
         log(f"{len(listeners)} sockets connected in {sockets.connect_seconds:.1f} s and joined in "
             f"{sockets.join_seconds:.1f} s ({len(sockets.errors)} errors)")
-        await asyncio.sleep(QUIET_SECONDS)
+        await asyncio.sleep(settings.quiet)
         moments["connected"] = time.monotonic()
         cpu0 = (server.cpu_seconds(), time.process_time(), machine_busy_seconds())
         stop_at = time.monotonic() + settings.duration
@@ -171,7 +171,7 @@ async def drive(url: str, plan: dict, settings: Settings, server: Server, log) -
         moments["stop"] = time.monotonic()
         server_cpu, client_cpu, busy = (server.cpu_seconds() - cpu0[0], time.process_time() - cpu0[1],
                                         machine_busy_seconds() - cpu0[2])
-        drained = await _drain(sockets)
+        drained = await _drain(sockets, settings.quiet)
         log(f"load done: {len(outcome.records)} HTTP answers, {len(sockets.deliveries)} socket deliveries, drained "
             f"in {drained:.1f} s")
     finally:

@@ -13,11 +13,11 @@ from /proc/<pid>/stat, from the first send until the last delivery (or the drain
 
 Phases, each bounded: start both servers side by side (random ports, each ready when GET / answers; the first
 round's boot while the app is set up), then per server: connect every socket, join (the app pushes presence to the
-room on every join; the run waits until the clients have been quiet for 1 s), one second of warm-up messages
-that are not counted, the measured paced stream, the drain, disconnect; then stop both by PID. During the measured
-window the client's cyclic GC is paused (gen-2 passes stalled its event loop for up to 230 ms) and its event-loop
-lag and the CPU used by other processes on the machine are recorded, so a reader can tell when the instrument or a
-busy machine, and not the server, made the tail.
+room on every join; the run waits until the clients have been quiet for 1 s, quick 0.2 s), one second (quick: a
+quarter) of warm-up messages that are not counted, the measured paced stream, the drain, disconnect; then stop
+both by PID. During the measured window the client's cyclic GC is paused (gen-2 passes stalled its event loop for up
+to 230 ms) and its event-loop lag and the CPU used by other processes on the machine are recorded, so a reader can
+tell when the instrument or a busy machine, and not the server, made the tail.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ class Settings:
     senders: int = 0  # 0: as many accounts as the app's per-author rate limit needs
     connect_concurrency: int = 20
     join_concurrency: int = 8
+    warmup: float = 1.0  # seconds of paced messages before the measured ones, not counted
+    quiet: float = 1.0  # seconds without an event that end the join and the warm-up
 
     @property
     def messages(self) -> int:
@@ -69,7 +71,7 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(clients=50, rate=20, duration=3, rounds=1),
+    "quick": Settings(clients=30, rate=20, duration=1, rounds=1, warmup=0.25, quiet=0.2),
     "default": Settings(clients=200, rate=20, duration=10, rounds=1),
     "full": Settings(clients=200, rate=20, duration=10, rounds=3),
 }
@@ -80,8 +82,6 @@ SETUP_TIMEOUT = 300
 SERVER_START_TIMEOUT = 60
 CONNECT_TIMEOUT_EACH = 20
 JOIN_TIMEOUT_EACH = 60
-QUIET_SECONDS = 1.0
-WARMUP_SECONDS = 1.0
 QUIET_TIMEOUT = 180
 DRAIN_STALL_SECONDS = 10
 DRAIN_TIMEOUT = 120
@@ -89,9 +89,9 @@ LEAVE_TIMEOUT = 60
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--clients", type=int, help="receivers in the room (quick 50, default 200)")
+    parser.add_argument("--clients", type=int, help="receivers in the room (quick 30, default 200)")
     parser.add_argument("--rate", type=float, help="messages per second (20)")
-    parser.add_argument("--duration", type=float, help="seconds of sending (quick 3, default 10)")
+    parser.add_argument("--duration", type=float, help="seconds of sending (quick 1, default 10)")
     parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (300)")
     parser.add_argument("--senders", type=int,
@@ -253,18 +253,19 @@ async def drive(kind: str, urls: list[str], settings: Settings, plan: dict, serv
         out["join_acks_seconds"] = acks_done - t0
         if bad:
             raise BenchmarkError(f"{len(bad)} of {len(receivers)} joins failed on {kind}: {bad[0]!r}")
-        await _wait_quiet(collector, QUIET_SECONDS, QUIET_TIMEOUT)
+        await _wait_quiet(collector, settings.quiet, QUIET_TIMEOUT)
         out["join_seconds"] = max(acks_done, collector.last_event) - t0  # until the last join push arrived
         out["join_server_cpu_seconds"] = cpu_seconds() - cpu_join0
         out["join_events"] = dict(collector.other_events)
         log(f"joined in {out['join_acks_seconds']:.1f} s (acks), quiet after {out['join_seconds']:.1f} s, "
             f"events during join: {dict(collector.other_events) or 'none'}")
 
-        # Warm-up: one second of the same paced stream, not counted (first-message costs: imports, caches, threads).
-        warmup = max(1, round(settings.rate * WARMUP_SECONDS))
+        # Warm-up: settings.warmup s of the same paced stream, not counted (first-message costs: imports, caches,
+        # threads).
+        warmup = max(1, round(settings.rate * settings.warmup))
         await _paced_send(senders, 0, [f"warm-{uuid.uuid4().hex[:8]}-{i}" for i in range(warmup)], settings.rate,
                           room_id, [None] * warmup, [0.0] * warmup, [None] * warmup)
-        await _wait_quiet(collector, QUIET_SECONDS, QUIET_TIMEOUT)
+        await _wait_quiet(collector, settings.quiet, QUIET_TIMEOUT)
         log(f"warm-up: {warmup} messages, {len(collector.deliveries)} deliveries")
         collector.other_events.clear()
         collector.deliveries.clear()

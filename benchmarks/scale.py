@@ -41,9 +41,8 @@ HELP = "two app processes with a Redis message queue: every message crosses, p99
 GOAL_P99_RATIO = 2.0
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 NODES = 2
-#: the room benchmark's scenario; the smoke run is smaller than room's own, as it starts three servers
-PROFILES = {"quick": room.Settings(clients=30, rate=20, duration=2, rounds=1), "default": room.PROFILES["default"],
-            "full": room.PROFILES["full"]}
+#: the room benchmark's scenarios
+PROFILES = room.PROFILES
 
 
 def add_arguments(parser) -> None:

@@ -68,7 +68,7 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(clients=32, duration=3, rounds=1),
+    "quick": Settings(clients=32, duration=0.75, rounds=1, warmup=0.25),
     "default": Settings(clients=32, duration=10, rounds=1),
     "full": Settings(clients=32, duration=10, rounds=3),
 }
@@ -84,8 +84,8 @@ RECEIPT = re.compile(rb"\b[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b")
 def add_arguments(parser) -> None:
     """The vote subcommand's own options."""
     parser.add_argument("--clients", type=int, help="concurrent clients, one member each (32)")
-    parser.add_argument("--duration", type=float, help="measured seconds per run (quick 3, default 10)")
-    parser.add_argument("--warmup", type=float, help="seconds of voting before the measured window (1)")
+    parser.add_argument("--duration", type=float, help="measured seconds per run (quick 0.75, default 10)")
+    parser.add_argument("--warmup", type=float, help="seconds of voting before the measured window (quick 0.25, 1)")
     parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100, as in the README)")
     parser.add_argument("--scenario", choices=SCENARIOS,
