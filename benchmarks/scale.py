@@ -41,7 +41,7 @@ HELP = "two app processes with a Redis message queue: every message crosses, p99
 GOAL_P99_RATIO = 2.0
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 NODES = 2
-#: the room benchmark's scenarios
+#: the room benchmark's scenarios (in a quick `all` run, scale reuses the database room's setup made)
 PROFILES = room.PROFILES
 
 
