@@ -51,7 +51,7 @@ vendor:
 
 # Every benchmark (room, tally, vote, http, scale, crash, load) against its anchor or goal, a JSON each in
 # benchmarks/results/ and the verdict of every goal (about 25 minutes; see README "Benchmarks"). bench-quick: the
-# small smoke run of each (crash and load on SQLite only), about 8 minutes.
+# small smoke run of each (vote, crash and load on SQLite only), about 45 seconds.
 bench: install-dev
 	$(BIN)/python -m benchmarks all
 

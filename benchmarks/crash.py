@@ -16,13 +16,10 @@ check. Goals: 0 lost, 0 orphans or mismatches, integrity ok, every cycle done.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import os
 import random
 import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -33,9 +30,9 @@ from .crash_check import check_rows
 from .crash_clients import Clock, Ledger, sender, voter
 from .db_integrity import check_database
 from .harness import (
-    ROOT,
     BenchmarkError,
     Server,
+    Setup,
     environment,
     fmt,
     free_port,
@@ -43,6 +40,7 @@ from .harness import (
     print_table,
     scratch_postgres,
     server_env,
+    start_setup,
 )
 from .vote import server_errors
 
@@ -69,7 +67,7 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(cycles=3, uptime_min=1.0, uptime_max=3.0),
+    "quick": Settings(cycles=1, uptime_min=0.5, uptime_max=1.0, settle=0.5),
     "default": Settings(cycles=10, uptime_min=1.0, uptime_max=4.0),
     "full": Settings(cycles=30, uptime_min=1.0, uptime_max=4.0),
 }
@@ -84,9 +82,11 @@ DRAIN_TIMEOUT = 30
 def add_arguments(parser) -> None:
     """The crash subcommand's own options."""
     parser.add_argument("--database", choices=DATABASES, help="one database kind only (default: both)")
-    parser.add_argument("--cycles", type=int, help="kills, each followed by a restart (quick 3, default 10)")
-    parser.add_argument("--uptime-min", type=float, help="earliest kill, seconds after the server answered (1)")
-    parser.add_argument("--uptime-max", type=float, help="latest kill, seconds after the server answered (quick 3, 4)")
+    parser.add_argument("--cycles", type=int, help="kills, each followed by a restart (quick 1, default 10)")
+    parser.add_argument("--uptime-min", type=float,
+                        help="earliest kill, seconds after the server answered (quick 0.5, 1)")
+    parser.add_argument("--uptime-max", type=float,
+                        help="latest kill, seconds after the server answered (quick 1, 4)")
     parser.add_argument("--voters", type=int, help="concurrent HTTP voters (16)")
     parser.add_argument("--senders", type=int, help="concurrent Socket.IO message senders (16)")
     parser.add_argument("--seed", type=int, help="random seed of the kill moments (default: random, printed)")
@@ -118,31 +118,11 @@ def sized(settings: Settings) -> Settings:
     return replace(settings, members=max(settings.voters, math.ceil(ballots / settings.polls)))
 
 
-def prepare(kind: str, url: str, settings: Settings, tmp: Path, secret_key: str) -> subprocess.Popen:
+def prepare(kind: str, url: str, settings: Settings, tmp: Path) -> Setup:
     """Start benchmarks.crash_setup for one database (it runs while the other kind's setup runs)."""
-    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=url)
-    argv = [sys.executable, "-m", "benchmarks.crash_setup", "--out", str(tmp / f"plan-{kind}.json"),
-            "--members", str(settings.members), "--polls", str(settings.polls), "--senders", str(settings.senders)]
-    log = (tmp / f"setup-{kind}.log").open("wb")
-    try:
-        return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
-                                stdin=subprocess.DEVNULL)
-    finally:
-        log.close()
-
-
-def finish_setup(kind: str, process: subprocess.Popen, tmp: Path, deadline: float) -> dict:
-    """Wait for a setup process; its plan, or BenchmarkError with its log."""
-    try:
-        process.wait(timeout=max(1.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired as error:
-        process.kill()
-        process.wait()
-        raise BenchmarkError(f"{kind} crash setup took longer than {SETUP_TIMEOUT} s") from error
-    if process.returncode != 0:
-        log = (tmp / f"setup-{kind}.log").read_text(errors="replace")
-        raise BenchmarkError(f"{kind} crash setup failed ({process.returncode}):\n{log[-4000:]}")
-    return json.loads((tmp / f"plan-{kind}.json").read_text())
+    return start_setup("crash_setup", f"setup-{kind}", ["--members", str(settings.members), "--polls",
+                                                        str(settings.polls), "--senders", str(settings.senders)],
+                       tmp, url)
 
 
 async def _drive(kind: str, url: str, plan: dict, settings: Settings, servers: list[Server], new_server,
@@ -190,26 +170,37 @@ async def _drive(kind: str, url: str, plan: dict, settings: Settings, servers: l
     return cycles
 
 
-def run_database(kind: str, url: str, plan: dict, settings: Settings, tmp: Path, secret_key: str,
-                 seed: int) -> dict:
-    """The crash cycles on one prepared database, then the checks; the result of that database."""
+def first_server(kind: str, url: str, settings: Settings, tmp: Path, secret_key: str) -> Server:
+    """The first life of one database's server, not started; each restart takes its port, command and environment."""
     port = free_port()
     env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=url)
-    argv = gunicorn_argv(settings.target, port, settings.threads)
+    return Server(f"{kind} app", gunicorn_argv(settings.target, port, settings.threads), port, env,
+                  tmp / f"{kind}-server-0.log")
+
+
+def run_database(kind: str, url: str, plan: dict, settings: Settings, tmp: Path, secret_key: str, seed: int,
+                 first: Server | None = None) -> dict:
+    """The crash cycles on one prepared database, then the checks; the result of that database.
+
+    first: the server's first life, possibly launched already (booting while the database was set up)."""
+    first = first or first_server(kind, url, settings, tmp, secret_key)
+    argv, port = first.argv, first.port
 
     def new_server(n: int) -> Server:
-        return Server(f"{kind} app", argv, port, env, tmp / f"{kind}-server-{n}.log")
+        return replace(first, log_path=tmp / f"{kind}-server-{n}.log", process=None, workers=[])
 
     def log(text: str) -> None:
         print(f"[{kind}] {text}", flush=True)
 
     ledger = Ledger()
-    servers = [new_server(0)]
+    servers = [first]
     budget = (settings.cycles * (settings.uptime_max + SERVER_START_TIMEOUT + 15) + settings.settle
               + DRAIN_TIMEOUT + 30)
     started = time.monotonic()
     try:
-        servers[0].start(timeout=SERVER_START_TIMEOUT)
+        if first.process is None:
+            first.launch()
+        first.wait_ready(timeout=SERVER_START_TIMEOUT)
         log(f"{' '.join(argv[2:])} up on port {port}, pids {servers[0].pids}; {settings.voters} voters, "
             f"{settings.senders} senders")
         try:
@@ -320,8 +311,7 @@ def run(args, profile: str) -> dict:
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="stac-bench-crash-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
-        secret_key = secrets.token_hex(32)
-        urls, setups = {}, {}
+        urls, setups, firsts = {}, {}, {}
         t0 = time.monotonic()
         for kind in settings.databases:
             if kind == "sqlite":
@@ -335,19 +325,18 @@ def run(args, profile: str) -> dict:
                     print(f"{kind} skipped: {error}", flush=True)
                     results[kind] = {"skipped": str(error)}
                     continue
-            setups[kind] = prepare(kind, urls[kind], settings, tmp, secret_key)
+            setups[kind] = prepare(kind, urls[kind], settings, tmp)
+            stack.callback(setups[kind].kill)
+            # Its server boots while the database is set up (it is not asked anything before).
+            firsts[kind] = first_server(kind, urls[kind], settings, tmp, setups[kind].secret_key).launch()
+            stack.callback(firsts[kind].stop)
         deadline = time.monotonic() + SETUP_TIMEOUT
-        try:
-            plans = {kind: finish_setup(kind, process, tmp, deadline) for kind, process in setups.items()}
-        finally:
-            for process in setups.values():
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
+        plans = {kind: setup.finish(deadline) for kind, setup in setups.items()}
         setup_seconds = time.monotonic() - t0
         print(f"setup took {setup_seconds:.1f} s", flush=True)
         for kind, plan in plans.items():
-            result = run_database(kind, urls[kind], plan, settings, tmp, secret_key, seed)
+            result = run_database(kind, urls[kind], plan, settings, tmp, setups[kind].secret_key, seed,
+                                  firsts[kind])
             results[kind] = {"result": result, "goals": goals(kind, settings, result),
                              "setup": {"timings": plan["timings"], "dialect": plan["dialect"]}}
     print_report(settings, results)

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import math
 import os
 import platform
+import secrets
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+READY_POLL_SECONDS = 0.05  # how often a starting server is asked whether it answers
 
 
 class BenchmarkError(RuntimeError):
@@ -85,7 +90,8 @@ class Server:
     process: subprocess.Popen | None = None
     workers: list[int] = field(default_factory=list)
 
-    def start(self, timeout: float = 60.0, expected_workers: int = 1) -> None:
+    def launch(self) -> Server:
+        """Start the process (its own session, output to log_path) without waiting for it to answer."""
         log = self.log_path.open("wb")
         try:
             self.process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
@@ -94,6 +100,10 @@ class Server:
             )
         finally:
             log.close()
+        return self
+
+    def wait_ready(self, timeout: float = 60.0, expected_workers: int = 1) -> None:
+        """Wait until GET / answers and the workers are up; stopped and BenchmarkError if not within timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -102,10 +112,15 @@ class Server:
                 self.workers = child_pids(self.process.pid)
                 if len(self.workers) >= expected_workers:
                     return
-            time.sleep(0.2)
+            time.sleep(READY_POLL_SECONDS)
         self.stop()
         raise BenchmarkError(f"{self.name} server not ready on port {self.port} within {timeout:.0f} s:\n"
                              f"{self.log_tail()}")
+
+    def start(self, timeout: float = 60.0, expected_workers: int = 1) -> None:
+        """Launch the server and wait until it answers."""
+        self.launch()
+        self.wait_ready(timeout, expected_workers)
 
     def _answers(self) -> bool:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
@@ -126,16 +141,20 @@ class Server:
         """CPU time so far of the master and its workers."""
         return sum(proc_cpu_seconds(pid) for pid in self.pids)
 
+    def interrupt(self) -> None:
+        """SIGINT to the master (gunicorn's quick shutdown) if it still runs; returns at once."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+
     def stop(self, grace: float = 5.0) -> None:
-        """SIGINT to the master (gunicorn's quick shutdown), then SIGKILL by PID whatever is left."""
+        """SIGINT to the master (gunicorn's quick shutdown), then SIGKILL by PID whatever is left after grace s."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
+        self.interrupt()
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.workers = sorted(set(self.workers) | set(child_pids(self.process.pid)))  # if never waited for
         for pid in self.pids:
             if _alive(pid):
                 try:
@@ -175,6 +194,124 @@ class Server:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+def stop_all(servers: Iterable[Server]) -> None:
+    """Stop several servers at once: SIGINT to every master first, so that their shutdowns overlap."""
+    servers = list(servers)
+    for server in servers:
+        server.interrupt()
+    for server in servers:
+        server.stop()
+
+
+def wait_all(servers: Iterable[Server], timeout: float = 60.0) -> None:
+    """Wait until every launched server answers (before measuring any, so that none is still booting meanwhile)."""
+    for server in servers:
+        server.wait_ready(timeout)
+
+
+@contextmanager
+def serving(servers: Iterable[Server]) -> Iterator[list[Server]]:
+    """Launch the servers side by side (each still to be waited for with wait_ready); stop them all on the way out."""
+    servers = list(servers)
+    try:
+        for server in servers:
+            server.launch()
+        yield servers
+    finally:
+        stop_all(servers)
+
+
+#: a directory in which setups are kept for reuse by later benchmarks of the same run (set by `all --quick`)
+SETUP_CACHE_ENV = "BENCH_SETUP_CACHE"
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of an SQLite database, what is still in its write-ahead log included (SQLite's backup)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+@dataclass
+class Setup:
+    """A benchmark's setup module (benchmarks/*_setup.py) run in its own process for the app on one database.
+
+    It writes its plan to `out` as JSON; the plan's session cookies are signed with secret_key, which the app's
+    servers get too. With a cache entry (SQLite only), a setup already made with the same module and arguments is
+    reused instead: its database copied, its plan and secret key read back, no process run."""
+
+    name: str
+    argv: list[str]
+    out: Path
+    database_url: str
+    secret_key: str
+    cache: Path | None = None
+    process: subprocess.Popen | None = None
+
+    @property
+    def sqlite_file(self) -> Path:
+        """The database file (with a cache entry, the database is an SQLite one)."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    def start(self) -> Setup:
+        """Start the process (stdout and stderr to files next to `out`), or take the cached setup; no waiting."""
+        if self.cache is not None and (self.cache / "plan.json").exists():
+            copy_sqlite(self.cache / "app.db", self.sqlite_file)
+            self.secret_key = (self.cache / "secret_key").read_text()
+            for suffix in (".json", ".stdout"):
+                shutil.copy(self.cache / f"plan{suffix}", self.out.with_suffix(suffix))
+            return self
+        env = server_env(STAC_ENV="production", SECRET_KEY=self.secret_key, DATABASE_URL=self.database_url)
+        with self.out.with_suffix(".stdout").open("wb") as stdout, self.out.with_suffix(".stderr").open("wb") as stderr:
+            self.process = subprocess.Popen(self.argv, cwd=ROOT, env=env, stdout=stdout,  # noqa: S603
+                                            stderr=stderr, stdin=subprocess.DEVNULL)
+        return self
+
+    def finish(self, deadline: float) -> dict:
+        """Wait for it until deadline (time.monotonic()); its plan, or BenchmarkError with the end of its output."""
+        if self.process is not None and self.process.returncode is None:
+            try:
+                self.process.wait(timeout=max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired as error:
+                self.kill()
+                raise BenchmarkError(f"{self.name} setup did not finish in time") from error
+            if self.process.returncode != 0:
+                raise BenchmarkError(f"{self.name} setup failed ({self.process.returncode}):\n"
+                                     f"{self.stdout()[-2000:]}\n"
+                                     f"{self.out.with_suffix('.stderr').read_text(errors='replace')[-4000:]}")
+            self._keep()
+        return json.loads(self.out.read_text())
+
+    def _keep(self) -> None:
+        """Put the finished setup in its cache entry (finish comes before any server is asked anything)."""
+        if self.cache is None or (self.cache / "plan.json").exists():
+            return
+        self.cache.mkdir(parents=True, exist_ok=True)
+        copy_sqlite(self.sqlite_file, self.cache / "app.db")
+        (self.cache / "secret_key").write_text(self.secret_key)
+        shutil.copy(self.out.with_suffix(".stdout"), self.cache / "plan.stdout")
+        shutil.copy(self.out, self.cache / "plan.json")  # last: an entry counts once its plan is there
+
+    def stdout(self) -> str:
+        """What it printed (its report: row counts, timings)."""
+        return self.out.with_suffix(".stdout").read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL by PID if it still runs (a benchmark that stops early leaves no setup behind)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_setup(module: str, name: str, args: list[str], tmp: Path, database_url: str) -> Setup:
+    """Start `python -m benchmarks.<module> --out <tmp>/<name>.json ARGS` with the app's production environment and a
+    new secret key, or reuse the same setup from the cache directory of SETUP_CACHE_ENV (SQLite only)."""
+    argv = [sys.executable, "-m", f"benchmarks.{module}", "--out", str(tmp / f"{name}.json"), *args]
+    cache, entry = os.environ.get(SETUP_CACHE_ENV), None
+    if cache and database_url.startswith("sqlite:///"):
+        entry = Path(cache) / hashlib.sha256(json.dumps([module, *args]).encode()).hexdigest()[:16]
+    return Setup(name, argv, tmp / f"{name}.json", database_url, secrets.token_hex(32), entry).start()
 
 
 def gunicorn_argv(target: str, port: int, threads: int) -> list[str]:

@@ -15,11 +15,7 @@ goes first) and reports medians.
 from __future__ import annotations
 
 import http.client
-import json
 import os
-import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -27,7 +23,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .harness import (
-    ROOT,
     BenchmarkError,
     Server,
     environment,
@@ -39,6 +34,9 @@ from .harness import (
     print_table,
     scratch_postgres,
     server_env,
+    serving,
+    start_setup,
+    wait_all,
 )
 from .http_load import load, loader_name
 
@@ -62,7 +60,7 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(connections=64, duration=2, warmup=1, rounds=1, quick_data=True),
+    "quick": Settings(connections=8, duration=0.5, warmup=0.25, rounds=1, quick_data=True),
     "default": Settings(connections=64, duration=8, warmup=2, rounds=1, quick_data=False),
     "full": Settings(connections=64, duration=10, warmup=2, rounds=3, quick_data=False),
 }
@@ -70,8 +68,8 @@ PROFILES = {
 
 def add_arguments(parser) -> None:
     """The http subcommand's own options."""
-    parser.add_argument("--connections", type=int, help="concurrent keep-alive connections (64)")
-    parser.add_argument("--duration", type=float, help="measured seconds per page (quick 2, default 8, full 10)")
+    parser.add_argument("--connections", type=int, help="concurrent keep-alive connections (quick 8, default 64)")
+    parser.add_argument("--duration", type=float, help="measured seconds per page (quick 0.5, default 8, full 10)")
     parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100, as in the README)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), help="the app's database (sqlite)")
@@ -88,24 +86,6 @@ def settings_from(args, profile: str) -> Settings:
         if value is not None:
             base[name] = value
     return Settings(**base)
-
-
-def prepare(tmp: Path, settings: Settings, secret_key: str, database_url: str) -> dict:
-    """Run http_setup in its own process (seeding, pages, cookies); its plan."""
-    out = tmp / "plan.json"
-    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url)
-    argv = [sys.executable, "-m", "benchmarks.http_setup", "--out", str(out)] + (["--quick"] if settings.quick_data
-                                                                                   else [])
-    try:
-        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
-                              timeout=SETUP_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise BenchmarkError(f"app setup took longer than {SETUP_TIMEOUT} s") from error
-    if done.returncode != 0:
-        raise BenchmarkError(f"app setup failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    for line in done.stdout.splitlines():
-        print(line, flush=True)
-    return json.loads(out.read_text())
 
 
 def check_page(port: int, path: str, headers: dict[str, str], markers: list[str]) -> None:
@@ -142,35 +122,37 @@ def measure(server: Server, loader: str, url: str, headers: dict, markers: list[
                      "other_cpu_percent": max(0.0, other) / seconds * 100}
 
 
-def run_server(kind: str, round_no: int, settings: Settings, plan: dict, tmp: Path, secret_key: str,
-               database_url: str, loader: str) -> dict:
-    """Start one server, check and load each of its pages, stop it by PID; page name -> result."""
+def new_server(kind: str, round_no: int, settings: Settings, tmp: Path, secret_key: str, database_url: str) -> Server:
+    """The app or the hello server of one round, not started yet."""
     port = free_port()
     if kind == "app":
         target = "app:app"
         env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url)
-        pages = plan["pages"]
     else:
         target, env = "benchmarks.bare_hello:app", server_env()
+    return Server(kind, gunicorn_argv(target, port, settings.threads), port, env, tmp / f"{kind}-{round_no}.log")
+
+
+def run_server(server: Server, round_no: int, settings: Settings, plan: dict, tmp: Path, loader: str) -> dict:
+    """Check and load each page of one server that answers; page name -> result."""
+    kind, port = server.name, server.port
+    if kind == "app":
+        pages = plan["pages"]
+    else:
         pages = [{"name": "hello", "path": "/", "role": None, "markers": ["hello, world"]}]
-    server = Server(kind, gunicorn_argv(target, port, settings.threads), port, env, tmp / f"{kind}-{round_no}.log")
+    print(f"[{kind} {round_no}] {' '.join(server.argv[2:])} up, worker pid(s) {server.workers}", flush=True)
     results = {}
-    try:
-        server.start(timeout=SERVER_START_TIMEOUT)
-        print(f"[{kind} {round_no}] {' '.join(server.argv[2:])} up, worker pid(s) {server.workers}", flush=True)
-        for page in pages:
-            headers = {"User-Agent": plan["user_agent"]}
-            if page["role"]:
-                headers["Cookie"] = f"{plan['cookie_name']}={plan['cookies'][page['role']]}"
-            check_page(port, page["path"], headers, page["markers"])
-            result = measure(server, loader, f"http://127.0.0.1:{port}{page['path']}", headers, page["markers"],
-                             settings, tmp)
-            results[page["name"]] = result
-            print(f"[{kind} {round_no}] {page['name']} ({page['path']}): {fmt(result['rps'], 0)} req/s, p50 "
-                  f"{fmt(result['p50_ms'])} ms, p99 {fmt(result['p99_ms'])} ms, bad {result['bad']}, socket errors "
-                  f"{result['socket_errors']}", flush=True)
-    finally:
-        server.stop()
+    for page in pages:
+        headers = {"User-Agent": plan["user_agent"]}
+        if page["role"]:
+            headers["Cookie"] = f"{plan['cookie_name']}={plan['cookies'][page['role']]}"
+        check_page(port, page["path"], headers, page["markers"])
+        result = measure(server, loader, f"http://127.0.0.1:{port}{page['path']}", headers, page["markers"],
+                         settings, tmp)
+        results[page["name"]] = result
+        print(f"[{kind} {round_no}] {page['name']} ({page['path']}): {fmt(result['rps'], 0)} req/s, p50 "
+              f"{fmt(result['p50_ms'])} ms, p99 {fmt(result['p99_ms'])} ms, bad {result['bad']}, socket errors "
+              f"{result['socket_errors']}", flush=True)
     return results
 
 
@@ -259,20 +241,29 @@ def run(args, profile: str) -> dict:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="stac-bench-http-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
-        secret_key = secrets.token_hex(32)
         if settings.database == "postgresql":
             database_url = stack.enter_context(scratch_postgres(args.postgres_url, f"bench_http_{os.getpid()}"))
         else:
             database_url = f"sqlite:///{tmp / 'app.db'}"
-        t0 = time.monotonic()
-        plan = prepare(tmp, settings, secret_key, database_url)
-        setup_seconds = time.monotonic() - t0
-        print(f"setup took {setup_seconds:.1f} s ({plan['dialect']}, {plan['env']}); loader: {loader}", flush=True)
+        setup = start_setup("http_setup", "setup", ["--quick"] if settings.quick_data else [], tmp, database_url)
         per_round = []
-        for round_no in range(1, settings.rounds + 1):
-            order = ("hello", "app") if round_no % 2 else ("app", "hello")
-            per_round.append({kind: run_server(kind, round_no, settings, plan, tmp, secret_key, database_url, loader)
-                              for kind in order})
+        try:
+            for round_no in range(1, settings.rounds + 1):
+                order = ("hello", "app") if round_no % 2 else ("app", "hello")
+                # Both servers of the round boot side by side (the first round's while the data set is seeded).
+                with serving(new_server(kind, round_no, settings, tmp, setup.secret_key, database_url)
+                             for kind in order) as servers:
+                    if round_no == 1:
+                        plan = setup.finish(time.monotonic() + SETUP_TIMEOUT)
+                        setup_seconds = time.monotonic() - started
+                        print(setup.stdout(), end="", flush=True)
+                        print(f"setup took {setup_seconds:.1f} s ({plan['dialect']}, {plan['env']}); loader: {loader}",
+                              flush=True)
+                    wait_all(servers, SERVER_START_TIMEOUT)
+                    per_round.append({server.name: run_server(server, round_no, settings, plan, tmp, loader)
+                                      for server in servers})
+        finally:
+            setup.kill()
     pages = summarise([r["app"] for r in per_round])
     hello = summarise([r["hello"] for r in per_round])["hello"]
     goal_results = goals(pages, hello)

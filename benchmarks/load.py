@@ -6,7 +6,7 @@ seeded by benchmarks/load_setup.py (benchmarks/dataset.py: 300 members, 40 meeti
 (`STAC_ENV=production gunicorn -k gthread -w 1 --threads 300 app:app`). First the 200 socket clients connect and
 join their rooms (benchmarks/load_sockets.py, 50 a room); then the 50 HTTP users (benchmarks/load_users.py) browse
 the main pages, vote, post room messages through the room page's form and comment, with think time, for --duration
-seconds (default 180, quick 30) while the sockets listen. Afterwards deliveries are drained, every client closes,
+seconds (default 180, quick 3) while the sockets listen. Afterwards deliveries are drained, every client closes,
 the server is stopped by PID and the messages found stored are matched with the deliveries. The loader is asyncio
 (aiohttp and python-socketio in this one process), not locust: locust needs requests newer than the one pinned
 here, gevent's monkey-patching (which would not share a process with the asyncio socket clients) and a pytest
@@ -20,11 +20,7 @@ after the sockets joined, mid-run and at the end, its growth, and CPU of the ser
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -32,9 +28,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .harness import (
-    ROOT,
     BenchmarkError,
     Server,
+    Setup,
     environment,
     free_port,
     gunicorn_argv,
@@ -42,6 +38,7 @@ from .harness import (
     percentile,
     scratch_postgres,
     server_env,
+    start_setup,
 )
 from .load_report import delivery_stats, goals, memory_stats, page_stats, print_database
 from .load_sockets import SocketOutcome, close_all, open_all
@@ -63,10 +60,11 @@ class Settings:
     threads: int = 300  # each websocket holds a gthread thread
     databases: tuple[str, ...] = DATABASES
     seed: int = 2026
+    quiet: float = 2.0  # seconds of calm after the sockets joined, and without a delivery that end the drain
 
 
 PROFILES = {
-    "quick": Settings(duration=30, quick_data=True),
+    "quick": Settings(duration=3, quick_data=True, users=16, sockets=40, quiet=0.5),
     "default": Settings(duration=180, quick_data=False),
     "full": Settings(duration=600, quick_data=False),
 }
@@ -74,16 +72,15 @@ PROFILES = {
 SETUP_TIMEOUT = 600
 SERVER_START_TIMEOUT = 60
 SAMPLE_SECONDS = 1.0
-QUIET_SECONDS = 2.0
 DRAIN_TIMEOUT = 30.0
 
 
 def add_arguments(parser) -> None:
     """The load subcommand's own options."""
     parser.add_argument("--database", choices=DATABASES, help="one database kind only (default: both)")
-    parser.add_argument("--duration", type=float, help="seconds of load (quick 30, default 180, full 600)")
-    parser.add_argument("--users", type=int, help="HTTP users (50)")
-    parser.add_argument("--sockets", type=int, help="Socket.IO clients (200)")
+    parser.add_argument("--duration", type=float, help="seconds of load (quick 3, default 180, full 600)")
+    parser.add_argument("--users", type=int, help="HTTP users (quick 16, 50)")
+    parser.add_argument("--sockets", type=int, help="Socket.IO clients (quick 40, 200)")
     parser.add_argument("--rooms", type=int, help="rooms the sockets are spread over (4)")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
                         help="PostgreSQL to CREATE/DROP the scratch database through (BENCH_POSTGRES_URL, else "
@@ -102,23 +99,10 @@ def settings_from(args, profile: str) -> Settings:
     return Settings(**base)
 
 
-def prepare(kind: str, url: str, settings: Settings, tmp: Path, secret_key: str) -> dict:
-    """Run load_setup in its own process (seeding, sessions, what each user does); its plan."""
-    out = tmp / f"plan-{kind}.json"
-    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=url)
-    argv = [sys.executable, "-m", "benchmarks.load_setup", "--out", str(out), "--users", str(settings.users),
-            "--sockets", str(settings.sockets), "--rooms", str(settings.rooms)]
-    argv += ["--quick"] if settings.quick_data else []
-    try:
-        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
-                              timeout=SETUP_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise BenchmarkError(f"{kind} load setup took longer than {SETUP_TIMEOUT} s") from error
-    if done.returncode != 0:
-        raise BenchmarkError(f"{kind} load setup failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    for line in done.stdout.splitlines():
-        print(f"[{kind}] {line}", flush=True)
-    return json.loads(out.read_text())
+def start_app_setup(kind: str, url: str, settings: Settings, tmp: Path) -> Setup:
+    """Start load_setup (seeding, sessions, what each user does) in its own process."""
+    args = ["--users", str(settings.users), "--sockets", str(settings.sockets), "--rooms", str(settings.rooms)]
+    return start_setup("load_setup", f"setup-{kind}", args + (["--quick"] if settings.quick_data else []), tmp, url)
 
 
 def rss_kb(pid: int) -> int | None:
@@ -149,14 +133,14 @@ async def _loop_lag(lags: list[float], interval: float = 0.05) -> None:
         lags.append((time.monotonic() - before - interval) * 1000)
 
 
-async def _drain(sockets: SocketOutcome) -> float:
-    """Wait until no delivery has arrived for QUIET_SECONDS (at most DRAIN_TIMEOUT); the seconds waited."""
+async def _drain(sockets: SocketOutcome, quiet: float) -> float:
+    """Wait until no delivery has arrived for `quiet` seconds (at most DRAIN_TIMEOUT); the seconds waited."""
     start = time.monotonic()
     seen, last_change = -1, start
     while time.monotonic() - start < DRAIN_TIMEOUT:
         if len(sockets.deliveries) != seen:
             seen, last_change = len(sockets.deliveries), time.monotonic()
-        elif time.monotonic() - last_change >= QUIET_SECONDS:
+        elif time.monotonic() - last_change >= quiet:
             break
         await asyncio.sleep(0.1)
     return time.monotonic() - start
@@ -174,7 +158,7 @@ async def drive(url: str, plan: dict, settings: Settings, server: Server, log) -
         listeners = await open_all(url, plan, sockets)
         log(f"{len(listeners)} sockets connected in {sockets.connect_seconds:.1f} s and joined in "
             f"{sockets.join_seconds:.1f} s ({len(sockets.errors)} errors)")
-        await asyncio.sleep(QUIET_SECONDS)
+        await asyncio.sleep(settings.quiet)
         moments["connected"] = time.monotonic()
         cpu0 = (server.cpu_seconds(), time.process_time(), machine_busy_seconds())
         stop_at = time.monotonic() + settings.duration
@@ -187,7 +171,7 @@ async def drive(url: str, plan: dict, settings: Settings, server: Server, log) -
         moments["stop"] = time.monotonic()
         server_cpu, client_cpu, busy = (server.cpu_seconds() - cpu0[0], time.process_time() - cpu0[1],
                                         machine_busy_seconds() - cpu0[2])
-        drained = await _drain(sockets)
+        drained = await _drain(sockets, settings.quiet)
         log(f"load done: {len(outcome.records)} HTTP answers, {len(sockets.deliveries)} socket deliveries, drained "
             f"in {drained:.1f} s")
     finally:
@@ -239,21 +223,25 @@ def summarise(raw: dict, plan: dict, stored: set[str]) -> dict:
     }
 
 
-def run_database(kind: str, url: str, settings: Settings, tmp: Path, secret_key: str) -> dict:
+def run_database(kind: str, url: str, settings: Settings, tmp: Path) -> dict:
     """Seed, serve, load, stop, match; the result of one database."""
     def log(text: str) -> None:
         print(f"[{kind}] {text}", flush=True)
 
     t0 = time.monotonic()
-    plan = prepare(kind, url, settings, tmp, secret_key)
-    setup_seconds = time.monotonic() - t0
+    setup = start_app_setup(kind, url, settings, tmp)
     port = free_port()
-    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=url)
+    env = server_env(STAC_ENV="production", SECRET_KEY=setup.secret_key, DATABASE_URL=url)
     server = Server(f"{kind} app", gunicorn_argv("app:app", port, settings.threads), port, env,
                     tmp / f"{kind}-server.log")
     budget = settings.duration + 900
     try:
-        server.start(timeout=SERVER_START_TIMEOUT)
+        server.launch()  # it boots while the data set is seeded
+        plan = setup.finish(time.monotonic() + SETUP_TIMEOUT)
+        setup_seconds = time.monotonic() - t0
+        for line in setup.stdout().splitlines():
+            print(f"[{kind}] {line}", flush=True)
+        server.wait_ready(timeout=SERVER_START_TIMEOUT)
         log(f"{' '.join(server.argv[2:])} up, worker pid {server.workers}; setup took {setup_seconds:.1f} s")
         try:
             raw = asyncio.run(asyncio.wait_for(drive(f"http://127.0.0.1:{port}", plan, settings, server, log),
@@ -261,6 +249,7 @@ def run_database(kind: str, url: str, settings: Settings, tmp: Path, secret_key:
         except TimeoutError as error:
             raise BenchmarkError(f"{kind} load run exceeded its {budget:.0f} s budget") from error
     finally:
+        setup.kill()
         server.stop()
     errors = server_errors(server.log_path)
     summary = summarise(raw, plan, stored_client_ids(url))
@@ -281,7 +270,6 @@ def run(args, profile: str) -> dict:
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="stac-bench-load-") as tmp_name:
         tmp = Path(tmp_name)
-        secret_key = secrets.token_hex(32)
         for kind in settings.databases:
             with ExitStack() as stack:
                 if kind == "sqlite":
@@ -295,7 +283,7 @@ def run(args, profile: str) -> dict:
                         print(f"{kind} skipped: {error}", flush=True)
                         results[kind] = {"skipped": str(error)}
                         continue
-                results[kind] = run_database(kind, url, settings, tmp, secret_key)
+                results[kind] = run_database(kind, url, settings, tmp)
                 print_database(kind, settings, results[kind])
                 if results[kind]["server_errors"]:
                     print(f"  the server log holds errors; the first:\n{results[kind]['server_errors'][0]}")

@@ -162,7 +162,7 @@ class Browser:
                 await self.comment()
             else:
                 await self.browse(action if action not in ("vote", "comment") else "poll")
-            await asyncio.sleep(self.rng.uniform(*THINK_SECONDS))
+            await asyncio.sleep(min(self.rng.uniform(*THINK_SECONDS), max(0.0, stop_at - time.monotonic())))
 
 
 async def run_users(base: str, plan: dict, stop_at: float, seed: int) -> Outcome:

@@ -1,8 +1,9 @@
 """Room fan-out: N Socket.IO clients in one room, a sender at R messages/s for D seconds, app vs bare server.
 
 Both servers run under the production command (`gunicorn -k gthread -w 1 --threads 300`, threading async mode)
-one after the other in the same invocation. The real app runs with STAC_ENV=production, a random SECRET_KEY and
-a temporary SQLite database prepared by benchmarks/room_setup.py; the anchor is benchmarks/bare_server.py.
+and are measured one after the other in the same invocation. The real app runs with STAC_ENV=production, a random
+SECRET_KEY and a temporary SQLite database prepared by benchmarks/room_setup.py; the anchor is
+benchmarks/bare_server.py.
 
 All clients are python-socketio AsyncClients (websocket transport) in this one process. Each message's send
 time is taken with time.monotonic() just before the emit and mapped back by its client_id, so every delivery's
@@ -10,11 +11,12 @@ latency is "emit in the sender -> handler in the receiver", both in this process
 senders do not, so expected deliveries = clients x messages. Server CPU is utime+stime of the gunicorn worker
 from /proc/<pid>/stat, from the first send until the last delivery (or the drain timeout).
 
-Phases, each bounded: start the server (random port, ready when GET / answers), connect every socket, join
-(the app pushes presence to the room on every join; the run waits until the clients have been quiet for 1 s),
-one second of warm-up messages that are not counted, the measured paced stream, the drain, disconnect, stop by
-PID. During the measured window the client's cyclic GC is paused (gen-2 passes stalled its event loop for up to
-230 ms) and its event-loop lag and the CPU used by other processes on the machine are recorded, so a reader can
+Phases, each bounded: start both servers side by side (random ports, each ready when GET / answers; the first
+round's boot while the app is set up), then per server: connect every socket, join (the app pushes presence to the
+room on every join; the run waits until the clients have been quiet for 1 s, quick 0.2 s), one second (quick: a
+quarter) of warm-up messages that are not counted, the measured paced stream, the drain, disconnect; then stop
+both by PID. During the measured window the client's cyclic GC is paused (gen-2 passes stalled its event loop for up
+to 230 ms) and its event-loop lag and the CPU used by other processes on the machine are recorded, so a reader can
 tell when the instrument or a busy machine, and not the server, made the tail.
 """
 
@@ -22,11 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
-import secrets
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -35,14 +33,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .harness import (
-    ROOT,
     BenchmarkError,
     Server,
+    Setup,
     environment,
     free_port,
     gunicorn_argv,
     machine_busy_seconds,
     server_env,
+    serving,
+    start_setup,
+    wait_all,
 )
 from .room_report import analyse, goals, print_report, summarise  # noqa: E402
 
@@ -61,6 +62,8 @@ class Settings:
     senders: int = 0  # 0: as many accounts as the app's per-author rate limit needs
     connect_concurrency: int = 20
     join_concurrency: int = 8
+    warmup: float = 1.0  # seconds of paced messages before the measured ones, not counted
+    quiet: float = 1.0  # seconds without an event that end the join and the warm-up
 
     @property
     def messages(self) -> int:
@@ -68,7 +71,7 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(clients=50, rate=20, duration=3, rounds=1),
+    "quick": Settings(clients=30, rate=20, duration=1, rounds=1, warmup=0.25, quiet=0.2),
     "default": Settings(clients=200, rate=20, duration=10, rounds=1),
     "full": Settings(clients=200, rate=20, duration=10, rounds=3),
 }
@@ -79,8 +82,6 @@ SETUP_TIMEOUT = 300
 SERVER_START_TIMEOUT = 60
 CONNECT_TIMEOUT_EACH = 20
 JOIN_TIMEOUT_EACH = 60
-QUIET_SECONDS = 1.0
-WARMUP_SECONDS = 1.0
 QUIET_TIMEOUT = 180
 DRAIN_STALL_SECONDS = 10
 DRAIN_TIMEOUT = 120
@@ -88,9 +89,9 @@ LEAVE_TIMEOUT = 60
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--clients", type=int, help="receivers in the room (quick 50, default 200)")
+    parser.add_argument("--clients", type=int, help="receivers in the room (quick 30, default 200)")
     parser.add_argument("--rate", type=float, help="messages per second (20)")
-    parser.add_argument("--duration", type=float, help="seconds of sending (quick 3, default 10)")
+    parser.add_argument("--duration", type=float, help="seconds of sending (quick 1, default 10)")
     parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (300)")
     parser.add_argument("--senders", type=int,
@@ -252,18 +253,19 @@ async def drive(kind: str, urls: list[str], settings: Settings, plan: dict, serv
         out["join_acks_seconds"] = acks_done - t0
         if bad:
             raise BenchmarkError(f"{len(bad)} of {len(receivers)} joins failed on {kind}: {bad[0]!r}")
-        await _wait_quiet(collector, QUIET_SECONDS, QUIET_TIMEOUT)
+        await _wait_quiet(collector, settings.quiet, QUIET_TIMEOUT)
         out["join_seconds"] = max(acks_done, collector.last_event) - t0  # until the last join push arrived
         out["join_server_cpu_seconds"] = cpu_seconds() - cpu_join0
         out["join_events"] = dict(collector.other_events)
         log(f"joined in {out['join_acks_seconds']:.1f} s (acks), quiet after {out['join_seconds']:.1f} s, "
             f"events during join: {dict(collector.other_events) or 'none'}")
 
-        # Warm-up: one second of the same paced stream, not counted (first-message costs: imports, caches, threads).
-        warmup = max(1, round(settings.rate * WARMUP_SECONDS))
+        # Warm-up: settings.warmup s of the same paced stream, not counted (first-message costs: imports, caches,
+        # threads).
+        warmup = max(1, round(settings.rate * settings.warmup))
         await _paced_send(senders, 0, [f"warm-{uuid.uuid4().hex[:8]}-{i}" for i in range(warmup)], settings.rate,
                           room_id, [None] * warmup, [0.0] * warmup, [None] * warmup)
-        await _wait_quiet(collector, QUIET_SECONDS, QUIET_TIMEOUT)
+        await _wait_quiet(collector, settings.quiet, QUIET_TIMEOUT)
         log(f"warm-up: {warmup} messages, {len(collector.deliveries)} deliveries")
         collector.other_events.clear()
         collector.deliveries.clear()
@@ -336,21 +338,11 @@ async def drive(kind: str, urls: list[str], settings: Settings, plan: dict, serv
 # Numbers
 
 
-def prepare_app(tmp: Path, settings: Settings, secret_key: str, database_url: str) -> dict:
-    out = tmp / "setup.json"
-    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url)
-    argv = [sys.executable, "-m", "benchmarks.room_setup", "--out", str(out), "--members", str(settings.clients),
-            "--rate", str(settings.rate)]
-    if settings.senders:
-        argv += ["--senders", str(settings.senders)]
-    try:
-        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
-                              timeout=SETUP_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise BenchmarkError(f"app setup took longer than {SETUP_TIMEOUT} s") from error
-    if done.returncode != 0:
-        raise BenchmarkError(f"app setup failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return json.loads(out.read_text())
+def start_app_setup(tmp: Path, settings: Settings, database_url: str) -> Setup:
+    """Start room_setup (members, senders, the room, session cookies) in its own process."""
+    args = ["--members", str(settings.clients), "--rate", str(settings.rate)]
+    return start_setup("room_setup", "setup", args + (["--senders", str(settings.senders)] if settings.senders else []),
+                       tmp, database_url)
 
 
 def forget_presence(db_path: Path) -> None:
@@ -359,37 +351,45 @@ def forget_presence(db_path: Path) -> None:
         conn.execute("DELETE FROM room_presence")
 
 
-def run_one(kind: str, round_no: int, settings: Settings, plan: dict, tmp: Path, secret_key: str,
-            database_url: str) -> dict:
+def new_server(kind: str, round_no: int, settings: Settings, tmp: Path, secret_key: str, database_url: str) -> Server:
+    """The app or the bare server of one round, not started yet."""
     port = free_port()
     if kind == "app":
         target, env = "app:app", server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url)
     else:
         target, env = "benchmarks.bare_server:app", server_env()
-    server = Server(kind, gunicorn_argv(target, port, settings.threads), port, env,
-                    tmp / f"{kind}-{round_no}.log")
+    return Server(kind, gunicorn_argv(target, port, settings.threads), port, env, tmp / f"{kind}-{round_no}.log")
 
+
+def run_one(kind: str, round_no: int, settings: Settings, plan: dict, server: Server) -> dict:
+    """Drive one server that answers; the analysed run (the caller stops the server)."""
     def log(text: str) -> None:
         print(f"[{kind} {round_no}] {text}", flush=True)
 
     budget = (SERVER_START_TIMEOUT + QUIET_TIMEOUT + settings.duration + DRAIN_TIMEOUT + LEAVE_TIMEOUT
               + (len(plan["senders"]) + settings.clients) * (CONNECT_TIMEOUT_EACH + JOIN_TIMEOUT_EACH) / 8)
+    log(f"{' '.join(server.argv[2:])} up on port {server.port}, worker pid(s) {server.workers}")
     try:
-        server.start(timeout=SERVER_START_TIMEOUT)
-        log(f"{' '.join(server.argv[2:])} up on port {port}, worker pid(s) {server.workers}")
-        try:
-            raw = asyncio.run(asyncio.wait_for(drive(kind, [f"http://127.0.0.1:{port}"], settings, plan, [server],
-                                                     log), budget))
-        except TimeoutError as error:
-            raise BenchmarkError(f"{kind} run exceeded its {budget:.0f} s budget") from error
-        errors = [line for line in server.log_tail(200).splitlines() if "Traceback" in line or "ERROR" in line]
-        if errors:
-            log(f"server log has {len(errors)} error line(s); see the tail:\n{server.log_tail(20)}")
-    finally:
-        server.stop()
-        if kind == "app":
-            forget_presence(Path(database_url.removeprefix("sqlite:///")))
+        raw = asyncio.run(asyncio.wait_for(drive(kind, [f"http://127.0.0.1:{server.port}"], settings, plan, [server],
+                                                 log), budget))
+    except TimeoutError as error:
+        raise BenchmarkError(f"{kind} run exceeded its {budget:.0f} s budget") from error
+    errors = [line for line in server.log_tail(200).splitlines() if "Traceback" in line or "ERROR" in line]
+    if errors:
+        log(f"server log has {len(errors)} error line(s); see the tail:\n{server.log_tail(20)}")
     return analyse(raw, settings)
+
+
+def print_setup(settings: Settings, plan: dict, setup_seconds: float) -> None:
+    """What the setup made, and a warning when the sockets would not fit the server's threads."""
+    limit = plan["rate_limit"]
+    print(f"app prepared in {setup_seconds:.1f} s: {settings.clients} members + {len(plan['senders'])} sender "
+          f"accounts, room {plan['room_id']} with {plan['history']} older messages, cookie "
+          f"{plan['cookie_name']} (Secure={plan['session_cookie_secure']}), app rate limit {limit['count']} per "
+          f"{limit['window_seconds']:g} s per author", flush=True)
+    if settings.clients + len(plan["senders"]) + 4 > settings.threads:
+        print(f"warning: {settings.clients + len(plan['senders'])} sockets for {settings.threads} threads; "
+              "each websocket holds a gthread thread", flush=True)
 
 
 def run(args, profile: str) -> dict:
@@ -397,24 +397,26 @@ def run(args, profile: str) -> dict:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="stac-bench-room-") as tmp_name:
         tmp = Path(tmp_name)
-        secret_key = secrets.token_hex(32)
         database_url = f"sqlite:///{tmp / 'bench.db'}"
-        t0 = time.monotonic()
-        plan = prepare_app(tmp, settings, secret_key, database_url)
-        setup_seconds = time.monotonic() - t0
-        limit = plan["rate_limit"]
-        print(f"app prepared in {setup_seconds:.1f} s: {settings.clients} members + {len(plan['senders'])} sender "
-              f"accounts, room {plan['room_id']} with {plan['history']} older messages, cookie "
-              f"{plan['cookie_name']} (Secure={plan['session_cookie_secure']}), app rate limit {limit['count']} per "
-              f"{limit['window_seconds']:g} s per author", flush=True)
-        if settings.clients + len(plan["senders"]) + 4 > settings.threads:
-            print(f"warning: {settings.clients + len(plan['senders'])} sockets for {settings.threads} threads; "
-                  "each websocket holds a gthread thread", flush=True)
+        setup = start_app_setup(tmp, settings, database_url)
         per_round = []
-        for round_no in range(1, settings.rounds + 1):
-            order = ("bare", "app") if round_no % 2 else ("app", "bare")
-            per_round.append({kind: run_one(kind, round_no, settings, plan, tmp, secret_key, database_url)
-                              for kind in order})
+        try:
+            for round_no in range(1, settings.rounds + 1):
+                order = ("bare", "app") if round_no % 2 else ("app", "bare")
+                # Both servers of the round boot side by side (the first round's while the app is set up); each
+                # is idle while the other is measured.
+                with serving(new_server(kind, round_no, settings, tmp, setup.secret_key, database_url)
+                             for kind in order) as servers:
+                    if round_no == 1:
+                        plan = setup.finish(time.monotonic() + SETUP_TIMEOUT)
+                        setup_seconds = time.monotonic() - started
+                        print_setup(settings, plan, setup_seconds)
+                    wait_all(servers, SERVER_START_TIMEOUT)
+                    per_round.append({kind: run_one(kind, round_no, settings, plan, server)
+                                      for kind, server in zip(order, servers, strict=True)})
+                forget_presence(tmp / "bench.db")
+        finally:
+            setup.kill()
     app = summarise([r["app"] for r in per_round])
     bare = summarise([r["bare"] for r in per_round])
     goal_results = goals(app, bare)

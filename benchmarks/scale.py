@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import tempfile
 import time
 from dataclasses import asdict
@@ -33,6 +32,8 @@ from .harness import (
     percentile,
     print_table,
     server_env,
+    serving,
+    wait_all,
 )
 from .room_report import analyse, ratio, summarise
 
@@ -40,9 +41,8 @@ HELP = "two app processes with a Redis message queue: every message crosses, p99
 GOAL_P99_RATIO = 2.0
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 NODES = 2
-#: the room benchmark's scenario; the smoke run is smaller than room's own, as it starts three servers
-PROFILES = {"quick": room.Settings(clients=30, rate=20, duration=2, rounds=1), "default": room.PROFILES["default"],
-            "full": room.PROFILES["full"]}
+#: the room benchmark's scenarios (in a quick `all` run, scale reuses the database room's setup made)
+PROFILES = room.PROFILES
 
 
 def add_arguments(parser) -> None:
@@ -90,9 +90,9 @@ def crossings(raw: dict) -> dict:
             "cross_p50_ms": percentile(latencies, 50), "cross_p99_ms": percentile(latencies, 99)}
 
 
-def run_once(nodes: int, round_no: int, settings: room.Settings, plan: dict, tmp: Path, secret_key: str,
-             database_url: str, redis_url: str) -> dict:
-    """Start `nodes` app processes (with the Redis queue when more than one), drive them, stop them by PID."""
+def new_servers(nodes: int, round_no: int, settings: room.Settings, tmp: Path, secret_key: str, database_url: str,
+                redis_url: str) -> list[Server]:
+    """`nodes` app processes on one database (with the Redis queue when more than one), not started yet."""
     extra = {"REDIS_URL": redis_url} if nodes > 1 else {}
     env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url, **extra)
     servers = []
@@ -100,6 +100,12 @@ def run_once(nodes: int, round_no: int, settings: room.Settings, plan: dict, tmp
         port = free_port()
         servers.append(Server(f"app{node + 1}", gunicorn_argv("app:app", port, settings.threads), port, env,
                               tmp / f"scale-{nodes}-{node + 1}-{round_no}.log"))
+    return servers
+
+
+def run_once(servers: list[Server], round_no: int, settings: room.Settings, plan: dict, database_url: str) -> dict:
+    """Drive the processes (answering by now); the analysed run. They stay up, idle, until the round ends."""
+    nodes = len(servers)
     label = "single" if nodes == 1 else f"{nodes} processes"
 
     def log(text: str) -> None:
@@ -108,24 +114,18 @@ def run_once(nodes: int, round_no: int, settings: room.Settings, plan: dict, tmp
     budget = (room.SERVER_START_TIMEOUT + room.QUIET_TIMEOUT + settings.duration + room.DRAIN_TIMEOUT
               + room.LEAVE_TIMEOUT + (len(plan["senders"]) + settings.clients)
               * (room.CONNECT_TIMEOUT_EACH + room.JOIN_TIMEOUT_EACH) / 8)
+    log(f"{nodes} x gunicorn -k gthread -w 1 --threads {settings.threads} up on ports "
+        f"{[s.port for s in servers]}{' with REDIS_URL' if nodes > 1 else ''}")
+    urls = [f"http://127.0.0.1:{s.port}" for s in servers]
     try:
-        for server in servers:
-            server.start(timeout=room.SERVER_START_TIMEOUT)
-        log(f"{nodes} x gunicorn -k gthread -w 1 --threads {settings.threads} up on ports "
-            f"{[s.port for s in servers]}{' with REDIS_URL' if extra else ''}")
-        urls = [f"http://127.0.0.1:{s.port}" for s in servers]
-        try:
-            raw = asyncio.run(asyncio.wait_for(room.drive("app", urls, settings, plan, servers, log), budget))
-        except TimeoutError as error:
-            raise BenchmarkError(f"{label} run exceeded its {budget:.0f} s budget") from error
-        for server in servers:
-            errors = [line for line in server.log_tail(200).splitlines() if "Traceback" in line or "ERROR" in line]
-            if errors:
-                log(f"{server.name} log has {len(errors)} error line(s); the tail:\n{server.log_tail(20)}")
-    finally:
-        for server in servers:
-            server.stop()
-        room.forget_presence(Path(database_url.removeprefix("sqlite:///")))
+        raw = asyncio.run(asyncio.wait_for(room.drive("app", urls, settings, plan, servers, log), budget))
+    except TimeoutError as error:
+        raise BenchmarkError(f"{label} run exceeded its {budget:.0f} s budget") from error
+    for server in servers:
+        errors = [line for line in server.log_tail(200).splitlines() if "Traceback" in line or "ERROR" in line]
+        if errors:
+            log(f"{server.name} log has {len(errors)} error line(s); the tail:\n{server.log_tail(20)}")
+    room.forget_presence(Path(database_url.removeprefix("sqlite:///")))  # nothing of this run left for the next
     return analyse(raw, settings) | crossings(raw)
 
 
@@ -188,19 +188,28 @@ def run(args, profile: str) -> dict:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="stac-bench-scale-") as tmp_name:
         tmp = Path(tmp_name)
-        secret_key = secrets.token_hex(32)
         database_url = f"sqlite:///{tmp / 'bench.db'}"
-        t0 = time.monotonic()
-        plan = room.prepare_app(tmp, settings, secret_key, database_url)
-        setup_seconds = time.monotonic() - t0
-        print(f"app prepared in {setup_seconds:.1f} s: {settings.clients} members + {len(plan['senders'])} senders, "
-              f"room {plan['room_id']}; Redis {args.redis_url}", flush=True)
+        setup = room.start_app_setup(tmp, settings, database_url)
         per_round = []
-        for round_no in range(1, settings.rounds + 1):
-            order = (1, NODES) if round_no % 2 else (NODES, 1)
-            per_round.append({("single" if n == 1 else "two"): run_once(n, round_no, settings, plan, tmp, secret_key,
-                                                                          database_url, args.redis_url)
-                              for n in order})
+        try:
+            for round_no in range(1, settings.rounds + 1):
+                order = (1, NODES) if round_no % 2 else (NODES, 1)
+                # The processes of both runs boot side by side (the first round's while the app is set up) and stop
+                # together at the end of the round; each run's are idle while the other's are measured.
+                runs = {n: new_servers(n, round_no, settings, tmp, setup.secret_key, database_url, args.redis_url)
+                        for n in order}
+                with serving(server for n in order for server in runs[n]) as servers:
+                    if round_no == 1:
+                        plan = setup.finish(time.monotonic() + room.SETUP_TIMEOUT)
+                        setup_seconds = time.monotonic() - started
+                        print(f"app prepared in {setup_seconds:.1f} s: {settings.clients} members + "
+                              f"{len(plan['senders'])} senders, room {plan['room_id']}; Redis {args.redis_url}",
+                              flush=True)
+                    wait_all(servers, room.SERVER_START_TIMEOUT)
+                    per_round.append({("single" if n == 1 else "two"): run_once(runs[n], round_no, settings, plan,
+                                                                                  database_url) for n in order})
+        finally:
+            setup.kill()
     single = summarise([r["single"] for r in per_round])
     two = summarise([r["two"] for r in per_round])
     goal_results = goals(single, two)

@@ -2,23 +2,28 @@
 
 `python -m benchmarks all [--quick|--full]` runs room, tally, vote, http, scale, crash and load, each in its own
 process (`python -m benchmarks <name> --json benchmarks/results/<timestamp>-<name>.json`, output shown as it comes,
-bounded by a timeout; crash and load, the long ones, get LONG_RUNS times as long, and with --quick run on SQLite
-only, so the smoke run stays short), then prints each goal with its value (a ratio to the anchor, or a count or
-time), the absolute app and anchor figures where there are two, and whether it is met, and writes
-`<timestamp>-summary.json`. A benchmark that could not run is listed as such and the others still run; the exit code
-is 0 unless one could not run (a missed goal is a result, not an error).
+bounded by a timeout; crash and load, the long ones, get LONG_RUNS times as long), then prints each goal with its
+value (a ratio to the anchor, or a count or time), the absolute app and anchor figures where there are two, and
+whether it is met, and writes `<timestamp>-summary.json`. The quick run, a smoke run for CI, stays under a minute:
+vote, crash and load run on SQLite only, scale reuses the setup room made (REUSE_SETUPS), and tally, crash and load,
+whose goals are no ratio of two timed runs, run side by side at the end (SIDE_BY_SIDE). A benchmark that could not
+run is listed as such and the others still run; the exit code is 0 unless one could not run (a missed goal is a
+result, not an error).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .harness import ROOT, BenchmarkError, environment, fmt, print_table, write_json
+from .harness import ROOT, SETUP_CACHE_ENV, BenchmarkError, environment, fmt, print_table, write_json
 
 HELP = ("every benchmark in sequence (room, tally, vote, http, scale, crash, load), a JSON each, then the verdict of "
         "every goal")
@@ -27,8 +32,15 @@ ORDER = ("room", "tally", "vote", "http", "scale", "crash", "load")
 TIMEOUTS = {"quick": 300, "default": 900, "full": 2400}
 #: benchmarks that take longer: their timeout is multiplied by this
 LONG_RUNS = {"crash": 2, "load": 2}
-#: extra arguments per benchmark and profile (the smoke run kills and loads the SQLite app only)
-EXTRA_ARGS = {("crash", "quick"): ["--database", "sqlite"], ("load", "quick"): ["--database", "sqlite"]}
+#: benchmarks whose goals are counts, or bounds far from the measured values, never a ratio of two timed runs: in this
+#: profile they run side by side after the others (each one's output is shown when it finishes)
+SIDE_BY_SIDE = {"quick": ("tally", "crash", "load")}
+#: profiles whose benchmarks reuse a setup an earlier one of the same run made with the same arguments (a copy of its
+#: SQLite database, its plan and secret key: scale takes room's)
+REUSE_SETUPS = ("quick",)
+#: extra arguments per benchmark and profile (the smoke run votes on, kills and loads the SQLite app only)
+EXTRA_ARGS = {("vote", "quick"): ["--databases", "sqlite"], ("crash", "quick"): ["--database", "sqlite"],
+              ("load", "quick"): ["--database", "sqlite"]}
 
 
 def add_arguments(parser) -> None:
@@ -38,26 +50,66 @@ def add_arguments(parser) -> None:
                         help="where the JSON files go (benchmarks/results, git-ignored)")
 
 
-def run_one(name: str, profile: str, out: Path) -> tuple[int, float]:
-    """Run one benchmark in its own process; (exit code, seconds). 124 when it ran past its timeout."""
+@dataclass
+class Run:
+    """One benchmark in its own process (`python -m benchmarks <name> --json <out>`)."""
+
+    name: str
+    process: subprocess.Popen
+    timeout: float
+    log: Path | None  # its output, when it runs side by side with others; None: shown as it comes
+    started: float = field(default_factory=time.monotonic)
+
+    def finish(self) -> tuple[int, float]:
+        """Wait for it (its output shown now if it was kept); (exit code, seconds), 124 when it ran past its timeout."""
+        try:
+            code = self.process.wait(timeout=max(1.0, self.started + self.timeout - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            # SIGINT first, on which the benchmark stops the servers it started by PID; SIGKILL as a last resort.
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            code = 124
+        seconds = time.monotonic() - self.started
+        if self.log is not None:
+            print(self.log.read_text(errors="replace"), end="", flush=True)
+        return code, seconds
+
+
+def start_one(name: str, profile: str, out: Path, env: dict[str, str], log: Path | None = None, label: str = "") -> Run:
+    """Start one benchmark; its output goes to log (printed by Run.finish) or, without one, straight through."""
     argv = [sys.executable, "-m", "benchmarks", name, "--json", str(out), *EXTRA_ARGS.get((name, profile), [])]
     if profile != "default":
         argv.append(f"--{profile}")
-    print(f"\n=== {name} ({profile}) ===", flush=True)
-    started = time.monotonic()
-    # On a timeout: SIGINT first, on which the benchmark stops the servers it started by PID; SIGKILL as a last resort.
-    process = subprocess.Popen(argv, cwd=ROOT)  # noqa: S603 - our own argv
-    try:
-        code = process.wait(timeout=TIMEOUTS[profile] * LONG_RUNS.get(name, 1))
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        code = 124
-    return code, time.monotonic() - started
+    header = f"\n=== {name} ({profile}{label}) ===\n"
+    if log is None:
+        print(header, end="", flush=True)
+        return Run(name, subprocess.Popen(argv, cwd=ROOT, env=env), _timeout(name, profile), None)  # noqa: S603
+    log.write_text(header)
+    with log.open("ab") as output:
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+    return Run(name, process, _timeout(name, profile), log)
+
+
+def _timeout(name: str, profile: str) -> float:
+    return TIMEOUTS[profile] * LONG_RUNS.get(name, 1)
+
+
+def run_all(names: list[str], profile: str, results_dir: Path, stamp: str) -> dict[str, tuple[int, float]]:
+    """The benchmarks one after the other, then the profile's side-by-side ones together; name -> (code, seconds)."""
+    together = [n for n in names if n in SIDE_BY_SIDE.get(profile, ())]
+    with tempfile.TemporaryDirectory(prefix="stac-bench-all-") as tmp:
+        env = os.environ | ({SETUP_CACHE_ENV: str(Path(tmp) / "setups")} if profile in REUSE_SETUPS else {})
+        done = {name: start_one(name, profile, results_dir / f"{stamp}-{name}.json", env).finish()
+                for name in names if name not in together}
+        label = f", side by side with {len(together) - 1} other(s)" if len(together) > 1 else ""
+        runs = [start_one(name, profile, results_dir / f"{stamp}-{name}.json", env, Path(tmp) / f"{name}.log", label)
+                for name in together]
+        done |= {run.name: run.finish() for run in runs}
+    return {name: done[name] for name in names}
 
 
 def _shown(value) -> str:
@@ -75,9 +127,8 @@ def run(args, profile: str) -> dict:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     started = time.monotonic()
     runs = {}
-    for name in names:
+    for name, (code, seconds) in run_all(names, profile, results_dir, stamp).items():
         out = results_dir / f"{stamp}-{name}.json"
-        code, seconds = run_one(name, profile, out)
         data = json.loads(out.read_text()) if code == 0 and out.exists() else None
         runs[name] = {"exit_code": code, "seconds": seconds, "json": str(out) if data else None,
                       "verdict": data.get("verdict") if data else "NOT RUN", "goals": data.get("goals", []) if data

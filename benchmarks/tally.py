@@ -34,14 +34,14 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(ballots=20_000, repeats=3),
+    "quick": Settings(ballots=5_000, repeats=3),
     "default": Settings(ballots=100_000, repeats=5),
     "full": Settings(ballots=100_000, repeats=11),
 }
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--ballots", type=int, help="ballots per method (quick 20,000, default 100,000)")
+    parser.add_argument("--ballots", type=int, help="ballots per method (quick 5,000, default 100,000)")
     parser.add_argument("--repeats", type=int, help="timed tallies per method, the median is reported (5)")
     parser.add_argument("--seed", type=int, help="random seed for the ballots (2009)")
 

@@ -20,13 +20,9 @@ its row, no pair is stored twice, rows without an acknowledgement are counted. T
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import os
 import re
-import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -35,15 +31,19 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from .harness import (
-    ROOT,
     BenchmarkError,
     Server,
+    Setup,
     environment,
     free_port,
     gunicorn_argv,
     machine_busy_seconds,
     proc_cpu_seconds,
+    scratch_postgres,
     server_env,
+    serving,
+    start_setup,
+    wait_all,
 )
 from .vote_report import analyse, goals, print_report, summarise
 
@@ -68,7 +68,7 @@ class Settings:
 
 
 PROFILES = {
-    "quick": Settings(clients=32, duration=3, rounds=1),
+    "quick": Settings(clients=32, duration=0.75, rounds=1, warmup=0.25),
     "default": Settings(clients=32, duration=10, rounds=1),
     "full": Settings(clients=32, duration=10, rounds=3),
 }
@@ -84,8 +84,8 @@ RECEIPT = re.compile(rb"\b[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b")
 def add_arguments(parser) -> None:
     """The vote subcommand's own options."""
     parser.add_argument("--clients", type=int, help="concurrent clients, one member each (32)")
-    parser.add_argument("--duration", type=float, help="measured seconds per run (quick 3, default 10)")
-    parser.add_argument("--warmup", type=float, help="seconds of voting before the measured window (1)")
+    parser.add_argument("--duration", type=float, help="measured seconds per run (quick 0.75, default 10)")
+    parser.add_argument("--warmup", type=float, help="seconds of voting before the measured window (quick 0.25, 1)")
     parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100, as in the README)")
     parser.add_argument("--scenario", choices=SCENARIOS,
@@ -123,65 +123,35 @@ def settings_from(args, profile: str) -> Settings:
 
 
 class Databases:
-    """The app's and the bare route's database of one kind: SQLAlchemy URLs, created here, dropped on close."""
+    """The app's and the bare route's database of one kind: SQLAlchemy URLs, created here, dropped when stack closes."""
 
     def __init__(self, kind: str, tmp: Path, postgres_url: str, stack: ExitStack) -> None:
         self.kind = kind
         if kind == "sqlite":
             self.app_url, self.bare_url = f"sqlite:///{tmp / 'app.db'}", f"sqlite:///{tmp / 'bare.db'}"
             return
-        import psycopg
-
-        self.admin_url = postgres_url.replace("postgresql+psycopg://", "postgresql://", 1)
-        base = self.admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-        names = [f"bench_vote_{os.getpid()}_app", f"bench_vote_{os.getpid()}_bare"]
-        try:
-            with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
-                for name in names:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                    conn.execute(f'CREATE DATABASE "{name}"')
-                    stack.callback(self._drop, name)
-        except psycopg.Error as error:
-            raise BenchmarkError(f"PostgreSQL at {self.admin_url} refused the scratch databases: {error}") from error
-        self.app_url, self.bare_url = f"{base}/{names[0]}", f"{base}/{names[1]}"
-
-    def _drop(self, name: str) -> None:
-        import psycopg
-
-        try:
-            with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        except psycopg.Error as error:
-            print(f"warning: could not drop the scratch database {name}: {error}", file=sys.stderr)
+        names = (f"bench_vote_{os.getpid()}_app", f"bench_vote_{os.getpid()}_bare")
+        self.app_url, self.bare_url = (stack.enter_context(scratch_postgres(postgres_url, name)) for name in names)
 
 
-def start_setup(dbs: Databases, settings: Settings, tmp: Path, secret_key: str) -> tuple[subprocess.Popen, Path]:
+def start_app_setup(dbs: Databases, settings: Settings, tmp: Path) -> Setup:
     """Start benchmarks.vote_setup for one database kind (runs while the other kind's setup runs)."""
-    out = tmp / f"plan-{dbs.kind}.json"
-    env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=dbs.app_url)
-    argv = [sys.executable, "-m", "benchmarks.vote_setup", "--out", str(out), "--members", str(settings.members),
-            "--polls", str(settings.polls)]
-    log = (tmp / f"setup-{dbs.kind}.log").open("wb")
-    try:
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
-                                   stdin=subprocess.DEVNULL)
-    finally:
-        log.close()
-    return process, out
+    return start_setup("vote_setup", f"setup-{dbs.kind}", ["--members", str(settings.members), "--polls",
+                                                           str(settings.polls)], tmp, dbs.app_url)
 
 
-def finish_setup(kind: str, process: subprocess.Popen, out: Path, deadline: float) -> dict:
-    """Wait for a setup process; its plan, or BenchmarkError with its log."""
-    try:
-        process.wait(timeout=max(1.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired as error:
-        process.kill()
-        process.wait()
-        raise BenchmarkError(f"{kind} app setup took longer than {SETUP_TIMEOUT} s") from error
-    if process.returncode != 0:
-        log = (out.parent / f"setup-{kind}.log").read_text(errors="replace")
-        raise BenchmarkError(f"{kind} app setup failed ({process.returncode}):\n{log[-4000:]}")
-    return json.loads(out.read_text())
+def finish_setups(setups: dict[str, Setup], started: float) -> tuple[dict[str, dict], float]:
+    """Wait for every kind's setup; the plans by kind and the seconds since started, both printed."""
+    deadline = time.monotonic() + SETUP_TIMEOUT
+    plans = {kind: setup.finish(deadline) for kind, setup in setups.items()}
+    seconds = time.monotonic() - started
+    for kind, plan in plans.items():
+        print(f"{kind}: app prepared ({plan['dialect']}, {plan['env']}): {len(plan['member_ids'])} members, "
+              f"{len(plan['poll_ids'])} open polls with {plan['eligible_counts']} eligible each, migrations "
+              f"{plan['timings']['migrate_seconds']:.1f} s, polls {plan['timings']['polls_seconds']:.1f} s",
+              flush=True)
+    print(f"setup took {seconds:.1f} s", flush=True)
+    return plans, seconds
 
 
 def postgres_cpu_seconds() -> float:
@@ -379,28 +349,31 @@ class Track:
     stored: dict
 
 
-def run_one(kind: str, dbs: Databases, round_no: int, settings: Settings, plan: dict, track: Track, tmp: Path,
-            secret_key: str) -> dict:
-    """Start one server, drive it, stop it by PID, check the database; the analysed run."""
+def new_server(kind: str, dbs: Databases, round_no: int, settings: Settings, tmp: Path, secret_key: str) -> Server:
+    """The app or the bare insert server on one database kind, not started yet."""
     port = free_port()
     if kind == "app":
         target = "app:app"
         env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=dbs.app_url)
     else:
         target, env = "benchmarks.bare_insert:app", server_env(BENCH_DATABASE_URL=dbs.bare_url)
-    server = Server(kind, gunicorn_argv(target, port, settings.threads), port, env,
-                    tmp / f"{dbs.kind}-{kind}-{round_no}.log")
+    return Server(kind, gunicorn_argv(target, port, settings.threads), port, env,
+                  tmp / f"{dbs.kind}-{kind}-{round_no}.log")
+
+
+def run_one(server: Server, dbs: Databases, round_no: int, settings: Settings, plan: dict, track: Track) -> dict:
+    """Drive one server that answers, stop it by PID, check the database; the analysed run."""
+    kind = server.name
 
     def log(text: str) -> None:
         print(f"[{dbs.kind} {kind} {round_no}] {text}", flush=True)
 
-    budget = SERVER_START_TIMEOUT + settings.warmup + settings.duration + 2 * REQUEST_TIMEOUT + 30
+    budget = settings.warmup + settings.duration + 2 * REQUEST_TIMEOUT + 30
     try:
-        server.start(timeout=SERVER_START_TIMEOUT)
-        log(f"{' '.join(server.argv[2:])} up on port {port}, worker pid(s) {server.workers}")
+        log(f"{' '.join(server.argv[2:])} up on port {server.port}, worker pid(s) {server.workers}")
         try:
             raw = asyncio.run(asyncio.wait_for(
-                drive(kind, f"http://127.0.0.1:{port}", settings, plan, track.cursors, server, log), budget))
+                drive(kind, f"http://127.0.0.1:{server.port}", settings, plan, track.cursors, server, log), budget))
         except TimeoutError as error:
             raise BenchmarkError(f"{dbs.kind} {kind} run exceeded its {budget:.0f} s budget") from error
         errors = server_errors(server.log_path)
@@ -433,46 +406,37 @@ def run(args, profile: str) -> dict:
           f"{settings.polls} open poll(s) and {settings.members} members per database", flush=True)
     with tempfile.TemporaryDirectory(prefix="stac-bench-vote-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
-        secret_key = secrets.token_hex(32)
-        # Every setup first (they run side by side), then the measurements, one server at a time.
-        t0 = time.monotonic()
-        kinds = {}
+        # Every setup first (they run side by side, with the first servers booting), then the measurements, one
+        # server at a time.
+        kinds, setups = {}, {}
         for kind in settings.databases:
             (tmp / kind).mkdir()
             try:
-                dbs = Databases(kind, tmp / kind, args.postgres_url, stack)
+                kinds[kind] = Databases(kind, tmp / kind, args.postgres_url, stack)
             except BenchmarkError as error:
                 if kind != "postgresql" or args.databases:  # asked for by name: no silent skip
                     raise
                 print(f"{kind} skipped: {error}", flush=True)
                 results[kind] = {"skipped": str(error)}
                 continue
-            create_bare_schema(dbs.bare_url)
-            kinds[kind] = (dbs, *start_setup(dbs, settings, tmp, secret_key))
-        deadline = time.monotonic() + SETUP_TIMEOUT
-        try:
-            plans = {kind: finish_setup(kind, process, out, deadline) for kind, (_, process, out) in kinds.items()}
-        finally:
-            for _, process, _out in kinds.values():
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
-        setup_seconds = time.monotonic() - t0
-        for kind, plan in plans.items():
-            print(f"{kind}: app prepared ({plan['dialect']}, {plan['env']}): {len(plan['member_ids'])} members, "
-                  f"{len(plan['poll_ids'])} open polls with {plan['eligible_counts']} eligible each, migrations "
-                  f"{plan['timings']['migrate_seconds']:.1f} s, polls {plan['timings']['polls_seconds']:.1f} s",
-                  flush=True)
-        print(f"setup took {setup_seconds:.1f} s", flush=True)
-        for kind, (dbs, _, _) in kinds.items():
-            plan = plans[kind]
+            create_bare_schema(kinds[kind].bare_url)
+            setups[kind] = start_app_setup(kinds[kind], settings, tmp)
+            stack.callback(setups[kind].kill)
+        plans, setup_seconds = {}, 0.0
+        for kind, dbs in kinds.items():
             tracks = {name: Track([0] * settings.clients, set(), set(), {}) for name in ("app", "bare")}
             per_round = []
             for round_no in range(1, settings.rounds + 1):
                 order = ("bare", "app") if round_no % 2 else ("app", "bare")
-                per_round.append({name: run_one(name, dbs, round_no, settings, plan, tracks[name], tmp, secret_key)
-                                  for name in order})
+                with serving(new_server(name, dbs, round_no, settings, tmp, setups[kind].secret_key)
+                             for name in order) as servers:
+                    if not plans:
+                        plans, setup_seconds = finish_setups(setups, started)
+                    wait_all(servers, SERVER_START_TIMEOUT)
+                    per_round.append({server.name: run_one(server, dbs, round_no, settings, plans[kind],
+                                                           tracks[server.name]) for server in servers})
             summary = {name: summarise([r[name] for r in per_round]) for name in ("app", "bare")}
+            plan = plans[kind]
             results[kind] = {"summary": summary, "goals": goals(kind, summary["app"], summary["bare"]),
                              "rounds": per_round, "plan": {"polls": len(plan["poll_ids"]),
                                                            "members": len(plan["member_ids"]),
