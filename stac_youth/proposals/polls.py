@@ -300,12 +300,8 @@ _ELIGIBILITY, _PARTICIPATIONS, _BALLOTS = PollEligibility.__table__, Participati
 _LOCK_OPEN_POLL = (update(_POLLS).where(_POLLS.c.id == bindparam("the_poll"), _POLLS.c.status == PollStatus.OPEN,
                                         or_(_POLLS.c.closes_at.is_(None), _POLLS.c.closes_at > bindparam("now")))
                    .values(status=_POLLS.c.status).returning(_POLLS.c.method, _POLLS.c.secret))
-_MAY_VOTE_AND_VOTED = select(
-    exists().where(_ELIGIBILITY.c.poll_id == bindparam("poll_id"), _ELIGIBILITY.c.user_id == bindparam("user_id")),
-    exists().where(_PARTICIPATIONS.c.poll_id == bindparam("poll_id"),
-                   _PARTICIPATIONS.c.user_id == bindparam("user_id")),
-)
-_ADD_PARTICIPATION = insert(_PARTICIPATIONS)
+_IS_VOTER = select(
+    exists().where(_ELIGIBILITY.c.poll_id == bindparam("poll_id"), _ELIGIBILITY.c.user_id == bindparam("user_id")))
 
 
 # INSERT the participation only when the member is one of the poll's voters and has not voted yet: one statement for a
@@ -319,7 +315,6 @@ _ADD_FIRST_PARTICIPATION = text(
     " ON CONFLICT (poll_id, user_id) DO NOTHING RETURNING poll_id"
 ).bindparams(bindparam("poll_id", type_=Integer()), bindparam("user_id", type_=Integer()),
              bindparam("created_at", type_=_PARTICIPATIONS.c.created_at.type))
-_ON_CONFLICT_DIALECTS = frozenset({"sqlite", "postgresql"})
 _ADD_BALLOT = insert(_BALLOTS)
 _BUMP = (update(_COUNTS).where(_COUNTS.c.poll_id == bindparam("the_poll"),
                                _COUNTS.c.choice.in_(bindparam("keys", expanding=True)))
@@ -333,18 +328,14 @@ def _lock_open_poll(poll_id: int) -> tuple[str, bool] | None:
 
 
 def _add_participation(connection, poll_id: int, member_id: int, now: datetime) -> bool:
-    """Record that the member voted; False (nothing written) when they had already voted."""
-    if connection.dialect.name in _ON_CONFLICT_DIALECTS:
-        added = connection.execute(_ADD_FIRST_PARTICIPATION,
-                                   {"poll_id": poll_id, "user_id": member_id, "created_at": now}).first()
-        if added is not None:
-            return True
-    eligible, voted = connection.execute(_MAY_VOTE_AND_VOTED, {"poll_id": poll_id, "user_id": member_id}).one()
-    if not eligible:
+    """Record that the member voted: True when written, False when they had already voted (a change of vote);
+    ServiceError when they are not one of the poll's voters."""
+    params = {"poll_id": poll_id, "user_id": member_id}
+    if connection.execute(_ADD_FIRST_PARTICIPATION, params | {"created_at": now}).first() is not None:
+        return True
+    if not connection.scalar(_IS_VOTER, params):
         raise ServiceError(_l("You are not one of the voters of this poll: it opened before you joined."))
-    if not voted:  # a database without ON CONFLICT: the UNIQUE (poll, member) constraint still speaks
-        connection.execute(_ADD_PARTICIPATION, {"poll_id": poll_id, "user_id": member_id, "created_at": now})
-    return not voted
+    return False
 
 
 def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
