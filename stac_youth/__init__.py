@@ -15,6 +15,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_socket_events(app)
     register_admission(app)
     register_proxy_fix(app)
@@ -93,6 +94,14 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp, proposals_bp, summit_bp,
                       notifications_bp):
         app.register_blueprint(blueprint)
+
+
+def register_rate_limits(app: Flask) -> None:
+    """Limits are checked where a view declares one, and on every request only if something app-wide is limited."""
+    from .common.rate_limits import check_limits_in_views_only
+    from .extensions import limiter
+
+    check_limits_in_views_only(app, limiter)
 
 
 def register_socket_events(app: Flask) -> None:
