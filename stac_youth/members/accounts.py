@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
 from ..common.audit import record_audit
+from ..common.database import columns_of, instance_from_row
 from ..common.errors import ServiceError
 from ..common.mailer import send_email
 from ..common.passwords import hash_password, password_problem, verify_password
@@ -25,7 +26,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
 
 
-_USER_WITH_OPEN_LOGIN = select(User).where(
+_USER_WITH_OPEN_LOGIN = select(*columns_of(User)).where(
     User.id == bindparam("user_id"),
     User.session_version == bindparam("version"),
     User.active.is_(True),
@@ -40,11 +41,14 @@ def load_user_from_login_id(login_id: str) -> User | None:
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
         return None
     # One query for the user and their open device login: it runs on every request and every socket event, so the
-    # statement is built once and only its parameters change.
-    user = db.session.scalar(_USER_WITH_OPEN_LOGIN, {
-        "user_id": int(parts[0]), "version": int(parts[1]), "token_hash": hash_token(parts[2]), "now": utcnow()})
-    if user is not None:
-        user.login_token = parts[2]
+    # statement is built once, only its parameters change, and the User is made from its row (instance_from_row).
+    row = db.session.connection().execute(_USER_WITH_OPEN_LOGIN, {
+        "user_id": int(parts[0]), "version": int(parts[1]), "token_hash": hash_token(parts[2]), "now": utcnow(),
+    }).first()
+    if row is None:
+        return None
+    user = instance_from_row(db.session, User, row)
+    user.login_token = parts[2]
     return user
 
 
