@@ -316,26 +316,39 @@ _ADD_FIRST_PARTICIPATION = text(
 ).bindparams(bindparam("poll_id", type_=Integer()), bindparam("user_id", type_=Integer()),
              bindparam("created_at", type_=_PARTICIPATIONS.c.created_at.type))
 _ADD_BALLOT = insert(_BALLOTS)
+
+# PostgreSQL: a first ballot in one round trip, as data-modifying WITH queries: take the poll's row lock (UPDATE ...
+# status = 'open'), then, only for one of its voters who has not voted yet and when the stored method and secrecy are
+# the ones voted for, write the participation, the ballot and the counters. It answers no row when the poll is not
+# open, else the stored method and secrecy and whether the participation was written. Each round trip made while
+# the poll's lock is held makes every other voter of the poll wait: step by step, that was four before the commit.
+_FIRST_BALLOT_POSTGRESQL = text("""
+WITH poll AS (
+    UPDATE polls SET status = status
+    WHERE id = :poll_id AND status = :open AND (closes_at IS NULL OR closes_at > :now)
+    RETURNING method, secret),
+participation AS (
+    INSERT INTO poll_participations (poll_id, user_id, created_at)
+    SELECT :poll_id, :user_id, :now FROM poll
+    WHERE poll.method = :method AND poll.secret = :secret
+      AND EXISTS (SELECT 1 FROM poll_eligibility WHERE poll_id = :poll_id AND user_id = :user_id)
+    ON CONFLICT (poll_id, user_id) DO NOTHING
+    RETURNING poll_id),
+ballot AS (
+    INSERT INTO ballots (id, poll_id, choices, receipt_hash, voter_id, updated_at)
+    SELECT :ballot_id, poll_id, :choices, :receipt_hash, :voter_id, :updated_at FROM participation),
+counters AS (
+    UPDATE poll_counts SET count = count + 1
+    WHERE poll_id = :poll_id AND choice IN :keys AND EXISTS (SELECT 1 FROM participation))
+SELECT poll.method, poll.secret, EXISTS (SELECT 1 FROM participation) AS written FROM poll
+""").bindparams(
+    bindparam("poll_id", type_=Integer()), bindparam("user_id", type_=Integer()),
+    bindparam("voter_id", type_=Integer()), bindparam("now", type_=_PARTICIPATIONS.c.created_at.type),
+    bindparam("updated_at", type_=_BALLOTS.c.updated_at.type), bindparam("method", type_=_POLLS.c.method.type),
+    bindparam("secret", type_=_POLLS.c.secret.type), bindparam("keys", expanding=True))
 _BUMP = (update(_COUNTS).where(_COUNTS.c.poll_id == bindparam("the_poll"),
                                _COUNTS.c.choice.in_(bindparam("keys", expanding=True)))
          .values(count=_COUNTS.c.count + bindparam("by")))
-
-
-def _lock_open_poll(poll_id: int) -> tuple[str, bool] | None:
-    """Take the poll's write lock (SQLite: the database's; PostgreSQL: the row's); its (method, secret), or None
-    when it is not open."""
-    return db.session.connection().execute(_LOCK_OPEN_POLL, {"the_poll": poll_id, "now": utcnow()}).first()
-
-
-def _add_participation(connection, poll_id: int, member_id: int, now: datetime) -> bool:
-    """Record that the member voted: True when written, False when they had already voted (a change of vote);
-    ServiceError when they are not one of the poll's voters."""
-    params = {"poll_id": poll_id, "user_id": member_id}
-    if connection.execute(_ADD_FIRST_PARTICIPATION, params | {"created_at": now}).first() is not None:
-        return True
-    if not connection.scalar(_IS_VOTER, params):
-        raise ServiceError(_l("You are not one of the voters of this poll: it opened before you joined."))
-    return False
 
 
 def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
@@ -352,30 +365,16 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
     code = normalise_receipt(receipt) if receipt else _new_receipt()
     if code is None:
         raise InvalidBallot()
+    ballot = {"ballot_id": secrets.token_hex(16), "choices": json.dumps(stored), "receipt_hash": _receipt_hash(code),
+              "voter_id": None if secret else member_id}
     try:
-        locked = _lock_open_poll(poll_id)
-        if locked is None:
-            raise ServiceError(_l("This poll is not open for voting."))
-        if tuple(locked) != (method, secret):  # a poll's method never changes: this one is another poll
-            _known_targets().pop(poll_id, None)
-            raise ServiceError(_l("This poll is not open for voting."))
         connection = db.session.connection()
-        now = utcnow()  # read under the lock, so no ballot is ever dated after the close
-        voted = not _add_participation(connection, poll_id, member_id, now)
-        if voted:
-            if secret:
-                raise ServiceError(ALREADY_VOTED)
-            ballot_id, previous = db.session.execute(select(Ballot.id, Ballot.choices).where(
-                Ballot.poll_id == poll_id, Ballot.voter_id == member_id)).one()
-            _bump(poll_id, counted_keys(method, json.loads(previous)), -1)
-            db.session.execute(update(Ballot).where(Ballot.id == ballot_id).values(
-                choices=json.dumps(stored), receipt_hash=_receipt_hash(code), updated_at=now))
+        if connection.dialect.name == "postgresql":
+            written = _first_ballot_in_one_statement(connection, poll, member_id, stored, ballot)
         else:
-            connection.execute(_ADD_BALLOT, {
-                "id": secrets.token_hex(16), "poll_id": poll_id, "choices": json.dumps(stored),
-                "receipt_hash": _receipt_hash(code), "voter_id": None if secret else member_id,
-                "updated_at": None if secret else now})
-        _bump(poll_id, counted_keys(method, stored) + ([] if voted else [CAST]), 1)
+            written = _first_ballot_step_by_step(connection, poll, member_id, stored, ballot)
+        if not written:
+            _change_of_vote(connection, poll, member_id, stored, ballot)
         commit_keeping_loaded(db.session)  # the vote is the hot path: the voter and poll need no reload
     except IntegrityError:
         db.session.rollback()
@@ -385,6 +384,59 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
         raise
     poll_changed.send(poll_id, what="ballot")
     return code
+
+
+def _check_locked(poll: Poll, locked) -> None:
+    """ServiceError unless the poll's lock was taken and the stored poll has the method and secrecy voted for."""
+    if locked is None:
+        raise ServiceError(_l("This poll is not open for voting."))
+    if tuple(locked) != (poll.method, poll.secret):  # a poll's method never changes: this one is another poll
+        _known_targets().pop(poll.id, None)
+        raise ServiceError(_l("This poll is not open for voting."))
+
+
+def _first_ballot_step_by_step(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
+    """SQLite: lock the poll, then write the participation, the ballot and the counters, one statement each; False
+    (with the lock held) when no participation was written."""
+    locked = connection.execute(_LOCK_OPEN_POLL, {"the_poll": poll.id, "now": utcnow()}).first()
+    _check_locked(poll, locked)
+    now = utcnow()  # read under the lock, so no ballot is ever dated after the close
+    if connection.execute(_ADD_FIRST_PARTICIPATION, {"poll_id": poll.id, "user_id": member_id, "created_at": now}
+                          ).first() is None:
+        return False
+    connection.execute(_ADD_BALLOT, {
+        "id": ballot["ballot_id"], "poll_id": poll.id, "choices": ballot["choices"],
+        "receipt_hash": ballot["receipt_hash"], "voter_id": ballot["voter_id"],
+        "updated_at": None if poll.secret else now})
+    _bump(poll.id, counted_keys(poll.method, stored) + [CAST], 1)
+    return True
+
+
+def _first_ballot_in_one_statement(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
+    """PostgreSQL: the same steps as _first_ballot_step_by_step in one round trip (_FIRST_BALLOT_POSTGRESQL)."""
+    now = utcnow()
+    row = connection.execute(_FIRST_BALLOT_POSTGRESQL, ballot | {
+        "poll_id": poll.id, "user_id": member_id, "now": now, "open": PollStatus.OPEN.value,
+        "method": poll.method, "secret": poll.secret,
+        "updated_at": None if poll.secret else now,
+        "keys": counted_keys(poll.method, stored) + [CAST]}).first()
+    _check_locked(poll, None if row is None else (row.method, row.secret))
+    return row.written
+
+
+def _change_of_vote(connection, poll: Poll, member_id: int, stored, ballot: dict) -> None:
+    """Under the poll's lock, when no participation was written: refuse a non-voter and a second secret ballot,
+    replace the member's open ballot otherwise."""
+    if not connection.scalar(_IS_VOTER, {"poll_id": poll.id, "user_id": member_id}):
+        raise ServiceError(_l("You are not one of the voters of this poll: it opened before you joined."))
+    if poll.secret:
+        raise ServiceError(ALREADY_VOTED)
+    ballot_id, previous = db.session.execute(select(Ballot.id, Ballot.choices).where(
+        Ballot.poll_id == poll.id, Ballot.voter_id == member_id)).one()
+    _bump(poll.id, counted_keys(poll.method, json.loads(previous)), -1)
+    db.session.execute(update(Ballot).where(Ballot.id == ballot_id).values(
+        choices=ballot["choices"], receipt_hash=ballot["receipt_hash"], updated_at=utcnow()))
+    _bump(poll.id, counted_keys(poll.method, stored), 1)
 
 
 def _jsonable(value):

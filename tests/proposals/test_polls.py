@@ -19,6 +19,7 @@ from stac_youth.members.models import User
 from stac_youth.proposals import polls
 from stac_youth.proposals.models import ProposalStatus
 from stac_youth.proposals.poll_models import Ballot, Participation, Poll, PollCount, PollEligibility
+from tests.query_budget import recorded_statements
 
 from .helpers import make_proposal
 
@@ -213,6 +214,24 @@ def test_open_poll_vote_change_keeps_one_participation_and_ballot(advisor, membe
     assert polls.verify_receipt(poll, second) and not polls.verify_receipt(poll, first)
     polls.close_poll(advisor, poll)
     assert poll.result["counts"] == {"yes": 0, "no": 1, "abstain": 0}
+
+
+def test_a_first_ballot_takes_one_statement_on_postgresql_and_four_on_sqlite(advisor, members):
+    poll = _open(advisor, method="approval", options=["Parks", "Buses", "Libraries"], secret=True)
+    options = polls.option_ids(poll.id)
+    db.session.commit()
+    with recorded_statements(db.engine) as statements:
+        polls.cast_ballot(members[0], poll, [options[0], options[2]])
+    writes = [statement for statement in statements if not statement.lstrip().upper().startswith("SELECT")]
+    # Every round trip made under the poll's lock holds up the other voters of the poll.
+    assert len(writes) == (1 if db.engine.dialect.name == "postgresql" else 4), statements
+    assert _count(Participation, poll) == 1 and _count(Ballot, poll) == 1
+    assert _counters(poll) == {str(options[0]): 1, str(options[1]): 0, str(options[2]): 1}
+    ballot = db.session.scalar(select(Ballot).where(Ballot.poll_id == poll.id))
+    assert ballot.voter_id is None and ballot.updated_at is None
+    with pytest.raises(ServiceError, match="already voted"):
+        polls.cast_ballot(members[0], poll, [options[1]])
+    assert _counters(poll) == {str(options[0]): 1, str(options[1]): 0, str(options[2]): 1}
 
 
 def test_vote_after_close_is_refused(advisor, members):
