@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, bindparam, exists, func, insert, or_, select, text, update
+from sqlalchemy import DateTime, bindparam, exists, func, insert, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..common.audit import record_audit
@@ -297,55 +298,58 @@ def _receipt_hash(code: str) -> str:
 # The vote's statements are built once (on the tables, below the ORM): a ballot is the hottest write of the app.
 _POLLS, _COUNTS = Poll.__table__, PollCount.__table__
 _ELIGIBILITY, _PARTICIPATIONS, _BALLOTS = PollEligibility.__table__, Participation.__table__, Ballot.__table__
-_LOCK_OPEN_POLL = (update(_POLLS).where(_POLLS.c.id == bindparam("the_poll"), _POLLS.c.status == PollStatus.OPEN,
-                                        or_(_POLLS.c.closes_at.is_(None), _POLLS.c.closes_at > bindparam("now")))
-                   .values(status=_POLLS.c.status).returning(_POLLS.c.method, _POLLS.c.secret))
 _IS_VOTER = select(
     exists().where(_ELIGIBILITY.c.poll_id == bindparam("poll_id"), _ELIGIBILITY.c.user_id == bindparam("user_id")))
-
-
-# INSERT the participation only when the member is one of the poll's voters and has not voted yet: one statement for a
-# first vote, which returns a row; nothing is written (and no error raised) otherwise. Written out because SQLAlchemy
-# cannot cache the compiled form of an INSERT ... SELECT ... ON CONFLICT built from constructs (it would be compiled
-# again on every ballot); SQLite and PostgreSQL share this syntax. RETURNING, as the row count of an INSERT ... SELECT
-# came back as -1 on PostgreSQL.
-_ADD_FIRST_PARTICIPATION = text(
-    "INSERT INTO poll_participations (poll_id, user_id, created_at) SELECT :poll_id, :user_id, :created_at"
-    " WHERE EXISTS (SELECT 1 FROM poll_eligibility WHERE poll_id = :poll_id AND user_id = :user_id)"
-    " ON CONFLICT (poll_id, user_id) DO NOTHING RETURNING poll_id"
-).bindparams(bindparam("poll_id", type_=Integer()), bindparam("user_id", type_=Integer()),
-             bindparam("created_at", type_=_PARTICIPATIONS.c.created_at.type))
 _ADD_BALLOT = insert(_BALLOTS)
 
-# PostgreSQL: a first ballot in one round trip, as data-modifying WITH queries: take the poll's row lock (UPDATE ...
-# status = 'open'), then, only for one of its voters who has not voted yet and when the stored method and secrecy are
-# the ones voted for, write the participation, the ballot and the counters. It answers no row when the poll is not
+# A first ballot's statements are written out and sent to the driver as they are (exec_driver_sql): SQLAlchemy's
+# compiling and parameter handling cost more than SQLite's work on them, about a tenth of the ballot's request, and
+# an IN list of bound values would be compiled again on every ballot. Times are converted by SQLAlchemy's own
+# conversion for the column type, so they compare and read back like every other stored time.
+#
+# SQLite (no data-modifying WITH): take the poll's lock (UPDATE ... status = 'open'), INSERT the participation only
+# for one of the poll's voters who has not voted yet (it returns a row for a first vote; nothing is written and no
+# error raised otherwise), then the ballot and the counters.
+_FIRST_BALLOT_SQLITE_LOCK = (
+    "UPDATE polls SET status = status WHERE id = ? AND status = ? AND (closes_at IS NULL OR closes_at > ?)"
+    " RETURNING method, secret")
+_FIRST_BALLOT_SQLITE_PARTICIPATION = (
+    "INSERT INTO poll_participations (poll_id, user_id, created_at) SELECT ?, ?, ?"
+    " WHERE EXISTS (SELECT 1 FROM poll_eligibility WHERE poll_id = ? AND user_id = ?)"
+    " ON CONFLICT (poll_id, user_id) DO NOTHING RETURNING poll_id")
+_FIRST_BALLOT_SQLITE_BALLOT = (
+    "INSERT INTO ballots (id, poll_id, choices, receipt_hash, voter_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+_FIRST_BALLOT_SQLITE_COUNTERS = "UPDATE poll_counts SET count = count + 1 WHERE poll_id = ? AND choice IN ({})"
+_SQLITE = sqlite.dialect()
+_SQLITE_TIME = DateTime().dialect_impl(_SQLITE).bind_processor(_SQLITE)
+
+# PostgreSQL: the same in one round trip, as data-modifying WITH queries. It answers no row when the poll is not
 # open, else the stored method and secrecy and whether the participation was written. Each round trip made while
 # the poll's lock is held makes every other voter of the poll wait: step by step, that was four before the commit.
-_FIRST_BALLOT_POSTGRESQL = text("""
+_FIRST_BALLOT_POSTGRESQL = """
 WITH poll AS (
     UPDATE polls SET status = status
-    WHERE id = :poll_id AND status = :open AND (closes_at IS NULL OR closes_at > :now)
+    WHERE id = %(poll_id)s::INTEGER AND status = %(open)s
+      AND (closes_at IS NULL OR closes_at > %(now)s::TIMESTAMP WITHOUT TIME ZONE)
     RETURNING method, secret),
 participation AS (
     INSERT INTO poll_participations (poll_id, user_id, created_at)
-    SELECT :poll_id, :user_id, :now FROM poll
-    WHERE poll.method = :method AND poll.secret = :secret
-      AND EXISTS (SELECT 1 FROM poll_eligibility WHERE poll_id = :poll_id AND user_id = :user_id)
+    SELECT %(poll_id)s::INTEGER, %(user_id)s::INTEGER, %(now)s::TIMESTAMP WITHOUT TIME ZONE FROM poll
+    WHERE poll.method = %(method)s::VARCHAR AND poll.secret = %(secret)s::BOOLEAN
+      AND EXISTS (SELECT 1 FROM poll_eligibility
+                  WHERE poll_id = %(poll_id)s::INTEGER AND user_id = %(user_id)s::INTEGER)
     ON CONFLICT (poll_id, user_id) DO NOTHING
     RETURNING poll_id),
 ballot AS (
     INSERT INTO ballots (id, poll_id, choices, receipt_hash, voter_id, updated_at)
-    SELECT :ballot_id, poll_id, :choices, :receipt_hash, :voter_id, :updated_at FROM participation),
+    SELECT %(ballot_id)s::VARCHAR, poll_id, %(choices)s::TEXT, %(receipt_hash)s::VARCHAR, %(voter_id)s::INTEGER,
+           %(updated_at)s::TIMESTAMP WITHOUT TIME ZONE
+    FROM participation),
 counters AS (
     UPDATE poll_counts SET count = count + 1
-    WHERE poll_id = :poll_id AND choice IN :keys AND EXISTS (SELECT 1 FROM participation))
+    WHERE poll_id = %(poll_id)s::INTEGER AND choice = ANY(%(keys)s::VARCHAR[]) AND EXISTS (SELECT 1 FROM participation))
 SELECT poll.method, poll.secret, EXISTS (SELECT 1 FROM participation) AS written FROM poll
-""").bindparams(
-    bindparam("poll_id", type_=Integer()), bindparam("user_id", type_=Integer()),
-    bindparam("voter_id", type_=Integer()), bindparam("now", type_=_PARTICIPATIONS.c.created_at.type),
-    bindparam("updated_at", type_=_BALLOTS.c.updated_at.type), bindparam("method", type_=_POLLS.c.method.type),
-    bindparam("secret", type_=_POLLS.c.secret.type), bindparam("keys", expanding=True))
+"""
 _BUMP = (update(_COUNTS).where(_COUNTS.c.poll_id == bindparam("the_poll"),
                                _COUNTS.c.choice.in_(bindparam("keys", expanding=True)))
          .values(count=_COUNTS.c.count + bindparam("by")))
@@ -398,24 +402,25 @@ def _check_locked(poll: Poll, locked) -> None:
 def _first_ballot_step_by_step(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
     """SQLite: lock the poll, then write the participation, the ballot and the counters, one statement each; False
     (with the lock held) when no participation was written."""
-    locked = connection.execute(_LOCK_OPEN_POLL, {"the_poll": poll.id, "now": utcnow()}).first()
-    _check_locked(poll, locked)
-    now = utcnow()  # read under the lock, so no ballot is ever dated after the close
-    if connection.execute(_ADD_FIRST_PARTICIPATION, {"poll_id": poll.id, "user_id": member_id, "created_at": now}
-                          ).first() is None:
+    locked = connection.exec_driver_sql(
+        _FIRST_BALLOT_SQLITE_LOCK, (poll.id, PollStatus.OPEN.value, _SQLITE_TIME(utcnow()))).first()
+    _check_locked(poll, None if locked is None else (locked.method, bool(locked.secret)))
+    now = _SQLITE_TIME(utcnow())  # read under the lock, so no ballot is ever dated after the close
+    if connection.exec_driver_sql(
+            _FIRST_BALLOT_SQLITE_PARTICIPATION, (poll.id, member_id, now, poll.id, member_id)).first() is None:
         return False
-    connection.execute(_ADD_BALLOT, {
-        "id": ballot["ballot_id"], "poll_id": poll.id, "choices": ballot["choices"],
-        "receipt_hash": ballot["receipt_hash"], "voter_id": ballot["voter_id"],
-        "updated_at": None if poll.secret else now})
-    _bump(poll.id, counted_keys(poll.method, stored) + [CAST], 1)
+    connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_BALLOT, (
+        ballot["ballot_id"], poll.id, ballot["choices"], ballot["receipt_hash"], ballot["voter_id"],
+        None if poll.secret else now))
+    keys = counted_keys(poll.method, stored) + [CAST]
+    connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_COUNTERS.format(", ".join("?" * len(keys))), (poll.id, *keys))
     return True
 
 
 def _first_ballot_in_one_statement(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
     """PostgreSQL: the same steps as _first_ballot_step_by_step in one round trip (_FIRST_BALLOT_POSTGRESQL)."""
     now = utcnow()
-    row = connection.execute(_FIRST_BALLOT_POSTGRESQL, ballot | {
+    row = connection.exec_driver_sql(_FIRST_BALLOT_POSTGRESQL, ballot | {
         "poll_id": poll.id, "user_id": member_id, "now": now, "open": PollStatus.OPEN.value,
         "method": poll.method, "secret": poll.secret,
         "updated_at": None if poll.secret else now,

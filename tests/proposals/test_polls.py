@@ -6,9 +6,11 @@ import os
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, inspect, select
 
 from stac_youth.common.audit import AuditEvent
@@ -201,6 +203,19 @@ def test_duplicate_secret_ballot_is_refused_and_final(advisor, members):
     assert str(refused.value) == "You have already voted in this poll."
     assert _count(Participation, poll) == 1 and _count(Ballot, poll) == 1
     assert _counters(poll) == {"yes": 1, "no": 0, "abstain": 0}
+
+
+def test_a_first_ballot_is_dated_and_counted_as_the_orm_reads_it(advisor, members):
+    poll = _open(advisor, secret=False)
+    when = datetime(2031, 3, 4, 5, 6, 7, 890123)
+    with freeze_time(when):
+        polls.cast_ballot(members[0], poll, "abstain")
+    db.session.expire_all()
+    participation = db.session.scalar(select(Participation).where(Participation.poll_id == poll.id))
+    ballot = db.session.scalar(select(Ballot).where(Ballot.poll_id == poll.id))
+    assert (participation.user_id, participation.created_at) == (members[0].id, when)
+    assert (ballot.voter_id, ballot.updated_at, ballot.choice_data) == (members[0].id, when, "abstain")
+    assert _counters(poll) == {"yes": 0, "no": 0, "abstain": 1}
 
 
 def test_open_poll_vote_change_keeps_one_participation_and_ballot(advisor, members):
