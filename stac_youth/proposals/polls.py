@@ -24,7 +24,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..common.audit import record_audit
-from ..common.database import commit_keeping_loaded
+from ..common.database import autocommit_connection, commit_keeping_loaded, runs_alone
 from ..common.errors import ServiceError
 from ..common.roles import Role
 from ..common.signals import poll_changed
@@ -372,14 +372,11 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
     ballot = {"ballot_id": secrets.token_hex(16), "choices": json.dumps(stored), "receipt_hash": _receipt_hash(code),
               "voter_id": None if secret else member_id}
     try:
-        connection = db.session.connection()
-        if connection.dialect.name == "postgresql":
-            written = _first_ballot_in_one_statement(connection, poll, member_id, stored, ballot)
-        else:
-            written = _first_ballot_step_by_step(connection, poll, member_id, stored, ballot)
-        if not written:
-            _change_of_vote(connection, poll, member_id, stored, ballot)
-        commit_keeping_loaded(db.session)  # the vote is the hot path: the voter and poll need no reload
+        if not (runs_alone(db.session) and _first_ballot_alone(poll, member_id, stored, ballot)):
+            connection = db.session.connection()
+            if not _first_ballot(connection, poll, member_id, stored, ballot):
+                _change_of_vote(connection, poll, member_id, stored, ballot)
+            commit_keeping_loaded(db.session)  # the vote is the hot path: the voter and poll need no reload
     except IntegrityError:
         db.session.rollback()
         raise ServiceError(ALREADY_VOTED) from None
@@ -397,6 +394,21 @@ def _check_locked(poll: Poll, locked) -> None:
     if tuple(locked) != (poll.method, poll.secret):  # a poll's method never changes: this one is another poll
         _known_targets().pop(poll.id, None)
         raise ServiceError(_l("This poll is not open for voting."))
+
+
+def _first_ballot_alone(poll: Poll, member_id: int, stored, ballot: dict) -> bool:
+    """PostgreSQL: the first-ballot statement as a transaction of its own, without the BEGIN and COMMIT round trips;
+    False when it wrote nothing (a change of vote or a refusal, which take the poll's lock again in a transaction)."""
+    with autocommit_connection(db.session) as connection:
+        return _first_ballot_in_one_statement(connection, poll, member_id, stored, ballot)
+
+
+def _first_ballot(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
+    """In the session's transaction: a first ballot written under the poll's lock, which stays held; False when no
+    participation was written."""
+    if connection.dialect.name == "postgresql":
+        return _first_ballot_in_one_statement(connection, poll, member_id, stored, ballot)
+    return _first_ballot_step_by_step(connection, poll, member_id, stored, ballot)
 
 
 def _first_ballot_step_by_step(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
