@@ -1,10 +1,15 @@
-"""The session cookie keeps Flask's signed format while its signer is made once per secret."""
+"""The session cookie keeps Flask's signed format, made with a signer kept per secret and plain JSON when it can."""
 
 from __future__ import annotations
 
-from flask.sessions import SecureCookieSessionInterface
+import uuid
+from datetime import UTC, datetime
 
-from stac_youth.members.session_cookies import SignedCookieSessions
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SecureCookieSessionInterface
+from markupsafe import Markup
+
+from stac_youth.members.session_cookies import PlainJSONFirst, SignedCookieSessions
 
 DATA = {"_user_id": "7:1:token", "csrf_token": "abc", "poll_receipt": {"poll": 3, "code": "ABCD-EFGH-IJKL-MNOP"}}
 
@@ -48,3 +53,28 @@ def test_a_new_secret_ends_old_cookies_unless_kept_as_a_fallback(app):
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert _open(app, interface, fresh) == DATA  # signed with the current secret
     assert _open(app, interface, cookie) == {}
+
+
+TAGGED = {"when": datetime(2026, 11, 28, 10, 30, tzinfo=UTC), "pair": (1, "two"), "raw": b"\x00bytes",
+          "safe": Markup("<b>x</b>"), "id": uuid.UUID(int=7), " t": "a key like a tag", "nested": {" di": {"x": 1}},
+          "quote": 'say " hi'}
+
+
+def test_plain_sessions_are_written_as_flask_writes_them_and_tagged_values_still_round_trip(app):
+    ours, flasks = PlainJSONFirst(), TaggedJSONSerializer()
+    plain = DATA | {"list": [1, 2.5, None, True, {"b": "x", "a": "y"}], "text": 'a " quote and ünïcode'}
+    assert ours.dumps(plain) == flasks.dumps(plain)
+    assert ours.loads(ours.dumps(plain)) == plain
+    assert ours.dumps(TAGGED) == flasks.dumps(TAGGED)
+    assert ours.loads(ours.dumps(TAGGED)) == TAGGED == flasks.loads(ours.dumps(TAGGED))
+
+
+def test_cookies_are_written_uncompressed_and_compressed_ones_are_still_read(app):
+    ours, flasks = SignedCookieSessions(), SecureCookieSessionInterface()
+    roomy = DATA | {"_id": "ab12" * 32, "note": "same words again " * 20}
+    compressed = flasks.get_signing_serializer(app).dumps(roomy)
+    assert compressed.startswith(".")  # itsdangerous marks a compressed payload with a leading dot
+    assert _open(app, ours, compressed) == roomy
+    written = ours.get_signing_serializer(app).dumps(roomy)
+    assert not written.startswith(".")
+    assert _open(app, flasks, written) == roomy
