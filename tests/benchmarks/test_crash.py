@@ -16,7 +16,7 @@ from benchmarks import crash
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = crash.Settings(cycles=2, uptime_min=1.5, uptime_max=2.0, voters=8, senders=6, polls=4, members=200,
+SETTINGS = crash.Settings(cycles=2, uptime_min=1.5, uptime_max=2.0, voters=8, senders=6, polls=4, members=800,
                           settle=1.0, databases=("sqlite",))
 
 
