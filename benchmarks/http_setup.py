@@ -23,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .room_setup import USER_AGENT
-from .vote_setup import credentials_maker
+from .vote_setup import credentials_maker, gather_statistics
 
 
 def pick_pages(member, planner) -> list[dict]:
@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = pick_pages(member, planner)
         credentials_for = credentials_maker(app)  # (cookie, CSRF token): the cookie's session holds the token
         cookies = {"member": credentials_for(member)[0], "planner": credentials_for(planner)[0]}
+        gather_statistics(db.engine)
         result = {
             "pages": pages,
             "cookies": cookies,
