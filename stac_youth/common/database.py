@@ -38,25 +38,28 @@ def commit_keeping_loaded(session) -> None:
         real.expire_on_commit = True
 
 
-def runs_alone(session) -> bool:
-    """Whether a statement may run as a transaction of its own (autocommit_connection) rather than in the session's.
-
-    Only on PostgreSQL, where a transaction costs a BEGIN and a COMMIT round trip besides its statements, and only
-    while the session has sent nothing to the database and holds no change it would send: the statement sees all
-    there is to see. Adding a loaded object (the signed-in user) begins a session transaction without a connection.
-    """
+def session_is_idle(session) -> bool:
+    """Whether the session has sent nothing to the database and holds no change it would send, so that statements
+    on a connection of its own see all there is to see. Adding a loaded object (the signed-in user) begins a session
+    transaction, but without a connection."""
     real = session() if callable(session) else session  # a scoped_session hands out the request's Session
-    if real.get_bind().dialect.name != "postgresql" or real.new or real.dirty or real.deleted:
+    if real.new or real.dirty or real.deleted:
         return False
     transaction = real.get_transaction()
     return transaction is None or not transaction._connections
 
 
 @contextmanager
-def autocommit_connection(session) -> Iterator:
-    """A pooled connection of the session's engine on which each statement commits by itself, for runs_alone."""
+def reading_connection(session) -> Iterator:
+    """A pooled connection of the session's engine for reads outside the session's transaction (session_is_idle).
+
+    On PostgreSQL each statement commits by itself (autocommit), so a read costs no BEGIN and no COMMIT round trip;
+    the sqlite3 driver runs reads outside any transaction anyway.
+    """
     with session.get_bind().connect() as connection:
-        yield connection.execution_options(isolation_level="AUTOCOMMIT")
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
 
 
 def columns_of(model) -> list:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..common.audit import record_audit
-from ..common.database import autocommit_connection, commit_keeping_loaded, runs_alone
+from ..common.database import commit_keeping_loaded, reading_connection, session_is_idle
 from ..common.errors import ServiceError
 from ..common.roles import Role
 from ..common.signals import poll_changed
@@ -260,10 +260,10 @@ def counted_keys(method: str, choices) -> list[str]:
     return [str(choices[0])]  # ranked choice: live counters show first preferences
 
 
-def _bump(poll_id: int, keys: list[str], by: int) -> None:
+def _bump(connection, poll_id: int, keys: list[str], by: int) -> None:
     """Add `by` to each named counter of the poll, in one statement."""
     if keys:
-        db.session.connection().execute(_BUMP, {"the_poll": poll_id, "keys": keys, "by": by})
+        connection.execute(_BUMP, {"the_poll": poll_id, "keys": keys, "by": by})
 
 
 RECEIPT_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
@@ -372,11 +372,12 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
     ballot = {"ballot_id": secrets.token_hex(16), "choices": json.dumps(stored), "receipt_hash": _receipt_hash(code),
               "voter_id": None if secret else member_id}
     try:
-        if not (runs_alone(db.session) and _first_ballot_alone(poll, member_id, stored, ballot)):
-            connection = db.session.connection()
-            if not _first_ballot(connection, poll, member_id, stored, ballot):
-                _change_of_vote(connection, poll, member_id, stored, ballot)
+        if not session_is_idle(db.session):  # what the session holds must be seen, and committed with the ballot
+            _ballot_under_lock(db.session.connection(), poll, member_id, stored, ballot)
             commit_keeping_loaded(db.session)  # the vote is the hot path: the voter and poll need no reload
+        elif not _first_ballot_alone(poll, member_id, stored, ballot):
+            with db.engine.begin() as connection:  # a transaction of its own, without the ORM's bookkeeping
+                _ballot_under_lock(connection, poll, member_id, stored, ballot)
     except IntegrityError:
         db.session.rollback()
         raise ServiceError(ALREADY_VOTED) from None
@@ -397,18 +398,24 @@ def _check_locked(poll: Poll, locked) -> None:
 
 
 def _first_ballot_alone(poll: Poll, member_id: int, stored, ballot: dict) -> bool:
-    """PostgreSQL: the first-ballot statement as a transaction of its own, without the BEGIN and COMMIT round trips;
-    False when it wrote nothing (a change of vote or a refusal, which take the poll's lock again in a transaction)."""
-    with autocommit_connection(db.session) as connection:
+    """PostgreSQL: the first-ballot statement as a transaction of its own, without the BEGIN and COMMIT round trips.
+    False when it wrote nothing (a change of vote or a refusal, which take the poll's lock again in a transaction),
+    and at once on SQLite, whose first ballot is several statements."""
+    if db.engine.dialect.name != "postgresql":
+        return False
+    with reading_connection(db.session) as connection:  # autocommit: the one statement commits by itself
         return _first_ballot_in_one_statement(connection, poll, member_id, stored, ballot)
 
 
-def _first_ballot(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
-    """In the session's transaction: a first ballot written under the poll's lock, which stays held; False when no
-    participation was written."""
+def _ballot_under_lock(connection, poll: Poll, member_id: int, stored, ballot: dict) -> None:
+    """In the connection's transaction: a first ballot, or else a change of vote or a refusal, under the poll's lock
+    (which the first statement takes and the transaction holds)."""
     if connection.dialect.name == "postgresql":
-        return _first_ballot_in_one_statement(connection, poll, member_id, stored, ballot)
-    return _first_ballot_step_by_step(connection, poll, member_id, stored, ballot)
+        written = _first_ballot_in_one_statement(connection, poll, member_id, stored, ballot)
+    else:
+        written = _first_ballot_step_by_step(connection, poll, member_id, stored, ballot)
+    if not written:
+        _change_of_vote(connection, poll, member_id, stored, ballot)
 
 
 def _first_ballot_step_by_step(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
@@ -448,12 +455,12 @@ def _change_of_vote(connection, poll: Poll, member_id: int, stored, ballot: dict
         raise ServiceError(_l("You are not one of the voters of this poll: it opened before you joined."))
     if poll.secret:
         raise ServiceError(ALREADY_VOTED)
-    ballot_id, previous = db.session.execute(select(Ballot.id, Ballot.choices).where(
-        Ballot.poll_id == poll.id, Ballot.voter_id == member_id)).one()
-    _bump(poll.id, counted_keys(poll.method, json.loads(previous)), -1)
-    db.session.execute(update(Ballot).where(Ballot.id == ballot_id).values(
+    ballot_id, previous = connection.execute(select(_BALLOTS.c.id, _BALLOTS.c.choices).where(
+        _BALLOTS.c.poll_id == poll.id, _BALLOTS.c.voter_id == member_id)).one()
+    _bump(connection, poll.id, counted_keys(poll.method, json.loads(previous)), -1)
+    connection.execute(update(_BALLOTS).where(_BALLOTS.c.id == ballot_id).values(
         choices=ballot["choices"], receipt_hash=ballot["receipt_hash"], updated_at=utcnow()))
-    _bump(poll.id, counted_keys(poll.method, stored), 1)
+    _bump(connection, poll.id, counted_keys(poll.method, stored), 1)
 
 
 def _jsonable(value):

@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from sqlalchemy import func, inspect, select
 
 from stac_youth.common.audit import AuditEvent
-from stac_youth.common.database import runs_alone
+from stac_youth.common.database import session_is_idle
 from stac_youth.common.errors import ServiceError
 from stac_youth.common.signals import poll_changed
 from stac_youth.extensions import db
@@ -219,6 +219,35 @@ def test_a_first_ballot_is_dated_and_counted_as_the_orm_reads_it(advisor, member
     assert _counters(poll) == {"yes": 0, "no": 0, "abstain": 1}
 
 
+def test_a_ballot_sees_and_commits_what_the_session_holds_when_it_is_not_idle(advisor, members, make_user):
+    poll = _open(advisor)
+    db.session.commit()
+    late = make_user("member")  # joined after the poll opened: made a voter here, in the session, not committed yet
+    db.session.add(PollEligibility(poll_id=poll.id, user_id=late.id))
+    db.session.flush()
+    assert not session_is_idle(db.session)
+    polls.cast_ballot(late, poll, "yes")  # in the session's transaction, which has the eligibility row
+    db.session.rollback()  # nothing left to undo: the ballot's commit took the eligibility row with it
+    assert db.session.get(PollEligibility, (poll.id, late.id)) is not None
+    assert _count(Participation, poll) == 1 and _counters(poll) == {"yes": 1, "no": 0, "abstain": 0}
+
+
+def test_a_change_of_vote_takes_the_lock_again_in_a_transaction_of_its_own(advisor, members, make_user):
+    poll = _open(advisor, secret=False)
+    polls.cast_ballot(members[0], poll, "yes")
+    db.session.commit()
+    assert session_is_idle(db.session)
+    polls.cast_ballot(members[0], poll, "no")
+    assert session_is_idle(db.session)
+    assert _count(Participation, poll) == 1 and _count(Ballot, poll) == 1
+    assert _counters(poll) == {"yes": 0, "no": 1, "abstain": 0}
+    late = make_user("member")  # joined after the poll opened
+    db.session.commit()
+    with pytest.raises(ServiceError, match="not one of the voters"):
+        polls.cast_ballot(late, poll, "yes")
+    assert _count(Participation, poll) == 1
+
+
 def test_open_poll_vote_change_keeps_one_participation_and_ballot(advisor, members):
     poll = _open(advisor, secret=False)
     first = polls.cast_ballot(members[0], poll, "yes")
@@ -241,8 +270,8 @@ def test_a_first_ballot_takes_one_statement_on_postgresql_and_four_on_sqlite(adv
     writes = [statement for statement in statements if not statement.lstrip().upper().startswith("SELECT")]
     # Every round trip made under the poll's lock holds up the other voters of the poll.
     assert len(writes) == (1 if db.engine.dialect.name == "postgresql" else 4), statements
-    # PostgreSQL: the statement was a transaction of its own, so no BEGIN or COMMIT round trip either.
-    assert runs_alone(db.session) is (db.engine.dialect.name == "postgresql")
+    # A transaction of its own, outside the session: on PostgreSQL no BEGIN or COMMIT round trip either.
+    assert session_is_idle(db.session)
     assert _count(Participation, poll) == 1 and _count(Ballot, poll) == 1
     assert _counters(poll) == {str(options[0]): 1, str(options[1]): 0, str(options[2]): 1}
     ballot = db.session.scalar(select(Ballot).where(Ballot.poll_id == poll.id))
