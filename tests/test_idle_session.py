@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from stac_youth.common.database import columns_of, instance_from_row, reading_connection, session_is_idle
+from stac_youth.common.database import autocommit_connection, columns_of, instance_from_row, session_is_idle
 from stac_youth.extensions import db
 from stac_youth.members.accounts import load_user_from_login_id
 from stac_youth.members.models import Region, User
@@ -17,7 +17,7 @@ def test_idle_until_the_session_sends_a_statement_or_holds_a_change(app, make_us
     db.session.commit()
     db.session.remove()
     assert session_is_idle(db.session)
-    with reading_connection(db.session) as connection:
+    with autocommit_connection(db.session) as connection:
         row = connection.execute(select(*columns_of(User)).where(User.id == user_id)).one()
     instance_from_row(db.session, User, row)  # adding a loaded object begins a session transaction, not a connection
     assert db.session().in_transaction() and session_is_idle(db.session)
@@ -30,9 +30,9 @@ def test_idle_until_the_session_sends_a_statement_or_holds_a_change(app, make_us
     assert session_is_idle(db.session)
 
 
-def test_a_reading_connection_is_outside_any_transaction(app):
+def test_a_autocommit_connection_is_outside_any_transaction(app):
     db.session.commit()
-    with reading_connection(db.session) as connection:
+    with autocommit_connection(db.session) as connection:
         connection.execute(text("INSERT INTO regions (name, position) VALUES ('Alone region', 99)"))
         if connection.dialect.name == "postgresql":  # autocommit: committed at once, seen from another connection
             with db.engine.connect() as other:

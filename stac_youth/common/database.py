@@ -50,11 +50,12 @@ def session_is_idle(session) -> bool:
 
 
 @contextmanager
-def reading_connection(session) -> Iterator:
-    """A pooled connection of the session's engine for reads outside the session's transaction (session_is_idle).
+def autocommit_connection(session) -> Iterator:
+    """A pooled connection of the session's engine, outside the session's transaction (see session_is_idle).
 
-    On PostgreSQL each statement commits by itself (autocommit), so a read costs no BEGIN and no COMMIT round trip;
-    the sqlite3 driver runs reads outside any transaction anyway.
+    On PostgreSQL each statement commits by itself, so it costs no BEGIN and no COMMIT round trip; a single statement
+    is atomic anyway. The sqlite3 driver already runs reads outside any transaction (and would begin one for a
+    write, which the caller then commits or rolls back).
     """
     with session.get_bind().connect() as connection:
         if connection.dialect.name == "postgresql":

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
 from ..common.audit import record_audit
-from ..common.database import columns_of, instance_from_row, reading_connection, session_is_idle
+from ..common.database import autocommit_connection, columns_of, instance_from_row, session_is_idle
 from ..common.errors import ServiceError
 from ..common.mailer import send_email
 from ..common.passwords import hash_password, password_problem, verify_password
@@ -44,7 +44,7 @@ def load_user_from_login_id(login_id: str) -> User | None:
     # statement is built once, only its parameters change, and the User is made from its row (instance_from_row).
     params = {"user_id": int(parts[0]), "version": int(parts[1]), "token_hash": hash_token(parts[2]), "now": utcnow()}
     if session_is_idle(db.session):  # a request's first statement: outside a transaction (no BEGIN on PostgreSQL)
-        with reading_connection(db.session) as connection:
+        with autocommit_connection(db.session) as connection:
             row = connection.execute(_USER_WITH_OPEN_LOGIN, params).first()
     else:
         row = db.session.connection().execute(_USER_WITH_OPEN_LOGIN, params).first()

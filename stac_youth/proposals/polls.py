@@ -24,7 +24,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..common.audit import record_audit
-from ..common.database import commit_keeping_loaded, reading_connection, session_is_idle
+from ..common.database import autocommit_connection, commit_keeping_loaded, session_is_idle
 from ..common.errors import ServiceError
 from ..common.roles import Role
 from ..common.signals import poll_changed
@@ -403,7 +403,7 @@ def _first_ballot_alone(poll: Poll, member_id: int, stored, ballot: dict) -> boo
     and at once on SQLite, whose first ballot is several statements."""
     if db.engine.dialect.name != "postgresql":
         return False
-    with reading_connection(db.session) as connection:  # autocommit: the one statement commits by itself
+    with autocommit_connection(db.session) as connection:  # the one statement commits by itself
         return _first_ballot_in_one_statement(connection, poll, member_id, stored, ballot)
 
 
