@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
@@ -26,13 +28,17 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
 
 
-_USER_WITH_OPEN_LOGIN = select(*columns_of(User)).where(
-    User.id == bindparam("user_id"),
-    User.session_version == bindparam("version"),
-    User.active.is_(True),
-    User.deleted_at.is_(None),
-    open_login_exists(bindparam("user_id"), None, token_hash=bindparam("token_hash"), now=bindparam("now")),
-)
+@cache
+def _user_with_open_login():
+    """The statement, built once on first use: listing User's columns configures every mapper, so building it when
+    this module is imported would break importing a module that needs no database (the tally, for one)."""
+    return select(*columns_of(User)).where(
+        User.id == bindparam("user_id"),
+        User.session_version == bindparam("version"),
+        User.active.is_(True),
+        User.deleted_at.is_(None),
+        open_login_exists(bindparam("user_id"), None, token_hash=bindparam("token_hash"), now=bindparam("now")),
+    )
 
 
 def load_user_from_login_id(login_id: str) -> User | None:
@@ -45,9 +51,9 @@ def load_user_from_login_id(login_id: str) -> User | None:
     params = {"user_id": int(parts[0]), "version": int(parts[1]), "token_hash": hash_token(parts[2]), "now": utcnow()}
     if session_is_idle(db.session):  # a request's first statement: outside a transaction (no BEGIN on PostgreSQL)
         with autocommit_connection(db.session) as connection:
-            row = connection.execute(_USER_WITH_OPEN_LOGIN, params).first()
+            row = connection.execute(_user_with_open_login(), params).first()
     else:
-        row = db.session.connection().execute(_USER_WITH_OPEN_LOGIN, params).first()
+        row = db.session.connection().execute(_user_with_open_login(), params).first()
     if row is None:
         return None
     user = instance_from_row(db.session, User, row)
