@@ -307,16 +307,20 @@ _ADD_BALLOT = insert(_BALLOTS)
 # an IN list of bound values would be compiled again on every ballot. Times are converted by SQLAlchemy's own
 # conversion for the column type, so they compare and read back like every other stored time.
 #
-# SQLite (no data-modifying WITH): take the poll's lock (UPDATE ... status = 'open'), INSERT the participation only
-# for one of the poll's voters who has not voted yet (it returns a row for a first vote; nothing is written and no
-# error raised otherwise), then the ballot and the counters.
-_FIRST_BALLOT_SQLITE_LOCK = (
-    "UPDATE polls SET status = status WHERE id = ? AND status = ? AND (closes_at IS NULL OR closes_at > ?)"
-    " RETURNING method, secret")
+# SQLite (no data-modifying WITH): INSERT the participation only while the poll is open with the method and secrecy
+# voted for, and only for one of its voters who has not voted yet (it returns a row for a first vote; nothing is
+# written and no error raised otherwise), then the ballot and the counters. The INSERT takes the database's write
+# lock, written or not, and the transaction holds it; when nothing was written, the lock UPDATE (which changes
+# nothing) reads whether the poll is still open. No write touches the poll's row on a first ballot.
 _FIRST_BALLOT_SQLITE_PARTICIPATION = (
     "INSERT INTO poll_participations (poll_id, user_id, created_at) SELECT ?, ?, ?"
     " WHERE EXISTS (SELECT 1 FROM poll_eligibility WHERE poll_id = ? AND user_id = ?)"
+    " AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = ? AND (closes_at IS NULL OR closes_at > ?)"
+    " AND method = ? AND secret = ?)"
     " ON CONFLICT (poll_id, user_id) DO NOTHING RETURNING poll_id")
+_FIRST_BALLOT_SQLITE_LOCK = (
+    "UPDATE polls SET status = status WHERE id = ? AND status = ? AND (closes_at IS NULL OR closes_at > ?)"
+    " RETURNING method, secret")
 _FIRST_BALLOT_SQLITE_BALLOT = (
     "INSERT INTO ballots (id, poll_id, choices, receipt_hash, voter_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
 _FIRST_BALLOT_SQLITE_COUNTERS = "UPDATE poll_counts SET count = count + 1 WHERE poll_id = ? AND choice IN ({})"
@@ -419,14 +423,15 @@ def _ballot_under_lock(connection, poll: Poll, member_id: int, stored, ballot: d
 
 
 def _first_ballot_step_by_step(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
-    """SQLite: lock the poll, then write the participation, the ballot and the counters, one statement each; False
-    (with the lock held) when no participation was written."""
-    locked = connection.exec_driver_sql(
-        _FIRST_BALLOT_SQLITE_LOCK, (poll.id, PollStatus.OPEN.value, _SQLITE_TIME(utcnow()))).first()
-    _check_locked(poll, None if locked is None else (locked.method, bool(locked.secret)))
-    now = _SQLITE_TIME(utcnow())  # read under the lock, so no ballot is ever dated after the close
-    if connection.exec_driver_sql(
-            _FIRST_BALLOT_SQLITE_PARTICIPATION, (poll.id, member_id, now, poll.id, member_id)).first() is None:
+    """SQLite: write the participation (while the poll is open, for a voter who has not voted), the ballot and the
+    counters, one statement each; False, with the lock held and the poll found open, when no participation was
+    written."""
+    now = _SQLITE_TIME(utcnow())  # before the write lock is taken: a ballot is never dated after the close
+    if connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_PARTICIPATION, (
+            poll.id, member_id, now, poll.id, member_id,
+            poll.id, PollStatus.OPEN.value, now, poll.method, int(poll.secret))).first() is None:
+        locked = connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_LOCK, (poll.id, PollStatus.OPEN.value, now)).first()
+        _check_locked(poll, None if locked is None else (locked.method, bool(locked.secret)))
         return False
     connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_BALLOT, (
         ballot["ballot_id"], poll.id, ballot["choices"], ballot["receipt_hash"], ballot["voter_id"],
