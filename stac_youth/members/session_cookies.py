@@ -3,13 +3,14 @@
 Flask builds a serializer, and itsdangerous derives the signing key, on every request that reads or writes the
 session; its tagged JSON walks every value to look for types plain JSON lacks; and every cookie written is
 compressed, which saves a few dozen bytes of random tokens. Here the serializer is made once per secret, plain JSON
-is written and read whenever no value needs a tag (every session of this app), and the cookie is not compressed.
+is written and read whenever no value needs a tag (every session of this app), and only a big session is compressed.
 Cookies stay readable both ways by Flask's own interface (tests).
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 
 from flask import Flask
 from flask.json.tag import TaggedJSONSerializer
@@ -18,6 +19,7 @@ from itsdangerous import Serializer, TimestampSigner, URLSafeTimedSerializer, wa
 from itsdangerous.encoding import base64_encode
 
 _SERIALIZER = "stac_session_serializer"
+COMPRESS_FROM_BYTES = 1024
 _PLAIN_SCALARS = (str, int, float, bool, type(None))
 
 
@@ -64,11 +66,18 @@ class PlainJSONFirst(TaggedJSONSerializer):
         return super().loads(value)
 
 
-class UncompressedSerializer(URLSafeTimedSerializer):
-    """The URL-safe timed serializer without its zlib attempt on every dump; it still reads compressed payloads."""
+class SmallUncompressedSerializer(URLSafeTimedSerializer):
+    """The URL-safe timed serializer, trying zlib only on payloads big enough to need it (as itsdangerous does on
+    every one): a usual session is a few hundred bytes of random tokens, while a session that grows (a queue of
+    flashed messages) must stay well under the browsers' 4 KB cookie limit. It reads both forms."""
 
     def dump_payload(self, obj) -> bytes:
-        return base64_encode(Serializer.dump_payload(self, obj))
+        json = Serializer.dump_payload(self, obj)
+        if len(json) > COMPRESS_FROM_BYTES:
+            compressed = zlib.compress(json)
+            if len(compressed) < len(json) - 1:
+                return b"." + base64_encode(compressed)  # the dot marks a compressed payload, as in itsdangerous
+        return base64_encode(json)
 
 
 class SignedCookieSessions(SecureCookieSessionInterface):
@@ -82,7 +91,7 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         keys = [*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key]  # the current key last, as Flask does
         kept = app.extensions.get(_SERIALIZER)
         if kept is None or kept[0] != keys:
-            serializer = UncompressedSerializer(
+            serializer = SmallUncompressedSerializer(
                 keys, salt=self.salt, serializer=self.serializer, signer=KeyCachingSigner,
                 signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
             kept = app.extensions[_SERIALIZER] = (keys, serializer)

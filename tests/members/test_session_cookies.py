@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+import warnings
 from datetime import UTC, datetime
 
+from flask import request as flask_request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
@@ -69,7 +72,7 @@ def test_plain_sessions_are_written_as_flask_writes_them_and_tagged_values_still
     assert ours.loads(ours.dumps(TAGGED)) == TAGGED == flasks.loads(ours.dumps(TAGGED))
 
 
-def test_cookies_are_written_uncompressed_and_compressed_ones_are_still_read(app):
+def test_small_cookies_are_written_uncompressed_and_compressed_ones_are_still_read(app):
     ours, flasks = SignedCookieSessions(), SecureCookieSessionInterface()
     roomy = DATA | {"_id": "ab12" * 32, "note": "same words again " * 20}
     compressed = flasks.get_signing_serializer(app).dumps(roomy)
@@ -78,3 +81,20 @@ def test_cookies_are_written_uncompressed_and_compressed_ones_are_still_read(app
     written = ours.get_signing_serializer(app).dumps(roomy)
     assert not written.startswith(".")
     assert _open(app, flasks, written) == roomy
+
+
+def test_a_growing_session_is_compressed_and_stays_under_the_browsers_cookie_limit(app):
+    ours, flasks = SignedCookieSessions(), SecureCookieSessionInterface()
+    flashes = DATA | {"_flashes": [("warning", "Please sign in to see that page.")] * 100}  # as flash() stores them
+    assert len(json.dumps(flashes)) > 4096  # as plain text, far over the limit
+    written = ours.get_signing_serializer(app).dumps(flashes)
+    assert written.startswith(".") and len(written) < 1024
+    assert _open(app, flasks, written) == _open(app, ours, written) == flashes
+    with app.test_request_context("/"):
+        response = app.response_class()
+        session = ours.open_session(app, flask_request)
+        session.update(flashes)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # werkzeug warns when a cookie passes the browsers' limit
+            ours.save_session(app, session, response)
+    assert len(response.headers["Set-Cookie"]) < 4093
