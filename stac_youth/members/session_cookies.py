@@ -72,12 +72,12 @@ class SmallUncompressedSerializer(URLSafeTimedSerializer):
     flashed messages) must stay well under the browsers' 4 KB cookie limit. It reads both forms."""
 
     def dump_payload(self, obj) -> bytes:
-        json = Serializer.dump_payload(self, obj)
-        if len(json) > COMPRESS_FROM_BYTES:
-            compressed = zlib.compress(json)
-            if len(compressed) < len(json) - 1:
+        payload = Serializer.dump_payload(self, obj)
+        if len(payload) > COMPRESS_FROM_BYTES:
+            compressed = zlib.compress(payload)
+            if len(compressed) < len(payload) - 1:
                 return b"." + base64_encode(compressed)  # the dot marks a compressed payload, as in itsdangerous
-        return base64_encode(json)
+        return base64_encode(payload)
 
 
 class SignedCookieSessions(SecureCookieSessionInterface):
