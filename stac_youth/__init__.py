@@ -54,12 +54,14 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401 - every model must be mapped before the first query
     from .common.database import configure_sqlite
     from .common.i18n import install_template_gettext, select_locale, select_timezone
+    from .common.page_cache import init_page_cache
     from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from .members.sessions import init_sessions
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        init_page_cache(app, db.engine, db.metadata)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     init_sessions(app)

@@ -41,6 +41,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie
     SESSION_REFRESH_EACH_REQUEST = False
+    #: how long a rendered page may be served again to the same session while nothing it read has changed (0: off)
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS") or 30)
+    PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024
     #: page requests one server process runs at once (0: no limit; unset: 1 on SQLite, 2 on PostgreSQL, whose round
     #: trips leave the core idle); see common/admission.py and docs/deploy.md
     HTTP_CONCURRENCY = int(os.environ["HTTP_CONCURRENCY"]) if os.environ.get("HTTP_CONCURRENCY") else None

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.ids import database_int
+from ..common.page_cache import cached_page
 from ..extensions import db
 from ..members.models import User
 from ..members.profiles import list_regions
@@ -67,6 +68,7 @@ def _run(action, proposal: Proposal, message, *args, anchor: str = ""):
 
 
 @bp.route("/proposals")
+@cached_page
 def index():
     themes = services.active_themes()
     filters = {
@@ -95,6 +97,7 @@ def new():
 
 
 @bp.route("/proposals/<int:proposal_id>")
+@cached_page
 def detail(proposal_id: int):
     proposal = _proposal(proposal_id, *services.PAGE_LOADS)
     me = _me()

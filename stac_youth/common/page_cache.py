@@ -1,0 +1,182 @@
+"""Rendered pages kept per signed-in session, served again while nothing they read has changed.
+
+A page marked @cached_page is stored the first time a session renders it, with the tables its statements read and
+their versions (table_versions.py) as they were when the request began. The same session asking for the same address
+in the same language gets the stored page as long as none of those tables was written since and the page is younger
+than PAGE_CACHE_SECONDS (the bound on anything that changes with the clock alone, such as a presence timing out).
+The access policy, the sign-in check and every after-request hook still run on each request: only the view is
+skipped. A page is stored only when rendering it changed nothing in the session (no flashed message shown, no new
+CSRF secret), and it is only ever served to a request carrying the very same session cookie.
+
+Values that must differ on every load (the id a message form sends to make its post idempotent) come from
+`fresh_token()`; a stored page gets new ones each time it is served.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, g, has_request_context, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import event
+
+from .table_versions import EVERYTHING, SqlTables, versions_for, watch_writes
+
+_TRACKED = "_page_cache_reads"
+_SNAPSHOT = "_page_cache_snapshot"
+_FRESH = "_page_cache_fresh"
+_EXTENSION = "page_cache"
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Entry:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    versions: tuple[tuple[str, int], ...]
+    fresh: tuple[bytes, ...]
+    expires: float
+
+    def still_valid(self, snapshot: dict[str, int], now: float) -> bool:
+        return now < self.expires and all(snapshot.get(table, 0) == version for table, version in self.versions)
+
+    def response(self) -> Response:
+        body = self.body
+        for token in self.fresh:
+            body = body.replace(token, secrets.token_hex(len(token) // 2).encode())
+        return Response(body, status=200, headers=list(self.headers))
+
+
+class PageCache:
+    """The stored pages of one process, least recently used dropped first beyond max_bytes."""
+
+    def __init__(self, seconds: float, max_bytes: int):
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, snapshot: dict[str, int]) -> _Entry | None:
+        """The stored page for key if it is still valid against these table versions."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if not entry.still_valid(snapshot, time.monotonic()):
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        """Store a page, dropping the least recently used ones beyond the size limit."""
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = entry
+            self._bytes += len(entry.body)
+            while self._bytes > self.max_bytes and self._entries:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        """Forget every stored page."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _drop(self, key: tuple) -> None:
+        self._bytes -= len(self._entries.pop(key).body)
+
+
+def cached_page(view):
+    """Mark a GET view whose page is stored per session (see the module's docstring)."""
+
+    @functools.wraps(view)
+    def serve(*args, **kwargs):
+        snapshot = g.pop(_SNAPSHOT, None)
+        if snapshot is None or not current_user.is_authenticated or "_flashes" in session:
+            g.pop(_TRACKED, None)
+            return view(*args, **kwargs)
+        cache: PageCache = current_app.extensions[_EXTENSION]
+        key = _key()
+        entry = cache.get(key, snapshot)
+        if entry is not None:
+            g.pop(_TRACKED, None)
+            return entry.response()
+        response = make_response(view(*args, **kwargs))
+        read = g.pop(_TRACKED, None)
+        if read is not None and _storable(response):
+            versions = tuple(sorted((table, snapshot.get(table, 0)) for table in read | {EVERYTHING}))
+            fresh = tuple(token.encode() for token in g.pop(_FRESH, ()))
+            headers = tuple((name, value) for name, value in response.headers.items() if name != "Content-Length")
+            cache.put(key, _Entry(response.get_data(), headers, versions, fresh, time.monotonic() + cache.seconds))
+        return response
+
+    serve.page_cached = True
+    return serve
+
+
+def fresh_token() -> str:
+    """A random hex token, new on every page load even when the page comes from the cache."""
+    token = secrets.token_hex(12)
+    if has_request_context() and _TRACKED in g:
+        g.setdefault(_FRESH, []).append(token)
+    return token
+
+
+def _key() -> tuple:
+    """One session's view of one address: the cookie itself, so a page never reaches another session. The language
+    and time zone follow from the user's row (a read table), the session's choice (the cookie) and the browser's."""
+    cookie = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"], "")
+    return (request.host, request.scheme, request.full_path, cookie, request.headers.get("Accept-Language", ""))
+
+
+def _storable(response: Response) -> bool:
+    """A whole 200 page whose rendering left the session and the cookies as they were."""
+    return (response.status_code == 200 and not response.is_streamed and "Set-Cookie" not in response.headers
+            and not session.modified and response.calculate_content_length() is not None
+            and response.calculate_content_length() <= MAX_PAGE_BYTES)
+
+
+def _start_tracking() -> None:
+    """before_request: for a cached page, the table versions as the request begins, and note what it reads."""
+    if request.method != "GET":
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "page_cached", False):
+        snapshot = current_app.extensions[_EXTENSION + ".versions"].snapshot()
+        if snapshot is not None:
+            g.setdefault(_SNAPSHOT, snapshot)
+            g.setdefault(_TRACKED, set())
+
+
+def init_page_cache(app: Flask, engine, metadata) -> None:
+    """Watch the engine's reads and writes and register the request hook; PAGE_CACHE_SECONDS = 0 turns it off.
+
+    Registered before every other before_request hook, so the versions are taken before the signed-in user is read.
+    """
+    tables = SqlTables(metadata)
+    versions = versions_for(app.config["REDIS_URL"], engine)
+    watch_writes(engine, tables, versions)
+    app.extensions[_EXTENSION] = PageCache(app.config["PAGE_CACHE_SECONDS"], app.config["PAGE_CACHE_MAX_BYTES"])
+    app.extensions[_EXTENSION + ".versions"] = versions
+    if app.config["PAGE_CACHE_SECONDS"] <= 0:
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_read(conn, cursor, statement, parameters, context, executemany):
+        if has_request_context():
+            read = g.get(_TRACKED)
+            if read is not None:
+                read.update(tables.read_by(statement))
+
+    app.before_request(_start_tracking)
