@@ -60,6 +60,18 @@ def login_room(token: str) -> str:
     return "login:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+def join_channel(channel: str) -> bool:
+    """Put the connection whose event is being handled in a channel; False when it closed meanwhile (its page was left
+    before the event was handled), which leaves nothing to do."""
+    try:
+        join_room(channel)
+    except (KeyError, ValueError):  # python-socketio no longer knows the sid
+        if socketio.server.manager.is_connected(request.sid, request.namespace):
+            raise
+        return False
+    return True
+
+
 def accept_connection(namespace: str) -> bool:
     """Connect-time check for every namespace: refuse anonymous users and roles without a policy entry."""
     if not current_user.is_authenticated or not socket_event_allowed(namespace, "connect"):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_socketio import join_room
 
 from ..common.errors import ServiceError
 from ..common.signals import meeting_state_changed
-from ..common.sockets import accept_connection, connection_closed, guarded_event
+from ..common.sockets import accept_connection, connection_closed, guarded_event, join_channel
 from ..extensions import socketio
 from . import services
 
@@ -50,7 +49,8 @@ def join(payload):
         meeting = services.get_visible_meeting(current_user, meeting_id)
     except ServiceError:
         return {"ok": False, "error": "not_found"}
-    join_room(meeting_room(meeting.id))
+    if not join_channel(meeting_room(meeting.id)):
+        return {"ok": False, "error": "gone"}
     return {"ok": True, "state": services.live_state(meeting).as_payload()}
 
 

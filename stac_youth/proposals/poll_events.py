@@ -13,11 +13,10 @@ import threading
 
 from flask import current_app
 from flask_login import current_user
-from flask_socketio import join_room
 
 from ..common.errors import NotFound
 from ..common.signals import poll_changed
-from ..common.sockets import accept_connection, connection_closed, guarded_event
+from ..common.sockets import accept_connection, connection_closed, guarded_event, join_channel
 from ..extensions import db, socketio
 from ..meetings.events import NAMESPACE as MEETINGS_NAMESPACE
 from ..meetings.events import meeting_room
@@ -58,7 +57,8 @@ def watch(payload):
         poll = get_visible_poll(current_user, poll_id)
     except NotFound:
         return {"ok": False, "error": "not_found"}
-    join_room(poll_channel(poll.id))
+    if not join_channel(poll_channel(poll.id)):
+        return {"ok": False, "error": "gone"}
     return {"ok": True, "poll": live_payload(poll)}
 
 

@@ -6,11 +6,11 @@ import time
 
 from flask import request
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import leave_room
 
 from ..common.errors import ServiceError
 from ..common.signals import room_changed, room_message_deleted, room_message_posted
-from ..common.sockets import accept_connection, connection_closed, guarded_event
+from ..common.sockets import accept_connection, connection_closed, guarded_event, join_channel
 from ..extensions import socketio
 from . import messages, moderation, presence, rooms, speakers
 from .payloads import message_payload, person, queue_payload
@@ -95,7 +95,8 @@ def join(room, payload):
     """Enter a room; the answer holds what the client missed since its last id, presence and the queue."""
     last_id = payload.get("last_id")
     after = last_id if type(last_id) is int and 0 <= last_id <= MAX_ID else None
-    join_room(room_channel(room.id))
+    if not join_channel(room_channel(room.id)):
+        return _refused("gone")
     presence.enter(room, _me(), request.sid)
     missed = messages.catch_up(room, after)
     if missed.messages:

@@ -164,6 +164,20 @@ def test_join_answers_missed_messages_oldest_first_presence_and_queue(people, ro
     assert ack["queue"] == []
 
 
+def test_a_socket_that_closes_while_its_join_is_handled_is_left_alone(people, room, connect, monkeypatch):
+    sock = connect(people["member_client"])
+    find_room = events._room
+
+    def room_of_a_page_just_left(payload):
+        sid = socketio.server.manager.sid_from_eio_sid(sock.eio_sid, NS)
+        socketio.server.manager.disconnect(sid, NS)  # the browser left the page before the join was handled
+        return find_room(payload)
+
+    monkeypatch.setattr(events, "_room", room_of_a_page_just_left)
+    assert join(sock, room.id) == {"ok": False, "error": "gone"}
+    assert db.session.scalar(select(func.count()).select_from(Presence)) == 0
+
+
 def test_join_without_last_id_gives_the_latest_messages(people, room, connect):
     ids = store_messages(room, people["advisor"], 60)
     ack = join(connect(people["member_client"]), room.id)
