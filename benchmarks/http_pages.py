@@ -7,9 +7,11 @@ on a database seeded by benchmarks/http_setup.py (benchmarks/dataset.py: 300 mem
 runs under the same command in the same invocation. Each page is loaded with the session cookie of the role that
 uses it (member; planner for the dashboard) by `wrk` (else a built-in aiohttp loader, see http_load.py): first
 fetched once and checked (200 and its marker strings: no redirect to the login page passes), then a warm-up, then
-the measured run. Every answer of the measured run is checked the same way. Goals per page: req/s at least 0.2 of
-the hello's, p99 at most 3 times the hello's p99, no bad answer. `--full` runs three rounds (alternating which server
-goes first) and reports medians.
+the measured run. Every answer of the measured run is checked the same way. After its first render, the app answers
+a page from its page cache (stac_youth/common/page_cache.py), as it answers a session reloading a page on which
+nothing has changed; `--render` turns that cache off (PAGE_CACHE_SECONDS=0) to measure rendering itself. Goals per
+page: req/s at least 0.2 of the hello's, p99 at most 3 times the hello's p99, no bad answer. `--full` runs three
+rounds (alternating which server goes first) and reports medians.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Settings:
     quick_data: bool
     threads: int = 100
     database: str = "sqlite"
+    render: bool = False
 
 
 PROFILES = {
@@ -73,6 +76,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100, as in the README)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), help="the app's database (sqlite)")
+    parser.add_argument("--render", action="store_true", default=None,
+                        help="render every page: the app without its page cache (PAGE_CACHE_SECONDS=0)")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
                         help="PostgreSQL to CREATE/DROP the scratch database through (BENCH_POSTGRES_URL, else "
                              f"{DEFAULT_POSTGRES_URL})")
@@ -81,7 +86,7 @@ def add_arguments(parser) -> None:
 def settings_from(args, profile: str) -> Settings:
     """The profile's settings with the command-line overrides."""
     base = asdict(PROFILES[profile])
-    for name in ("connections", "duration", "rounds", "threads", "database"):
+    for name in ("connections", "duration", "rounds", "threads", "database", "render"):
         value = getattr(args, name, None)
         if value is not None:
             base[name] = value
@@ -127,7 +132,8 @@ def new_server(kind: str, round_no: int, settings: Settings, tmp: Path, secret_k
     port = free_port()
     if kind == "app":
         target = "app:app"
-        env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url)
+        env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=database_url,
+                         PAGE_CACHE_SECONDS="0" if settings.render else "")
     else:
         target, env = "benchmarks.bare_hello:app", server_env()
     return Server(kind, gunicorn_argv(target, port, settings.threads), port, env, tmp / f"{kind}-{round_no}.log")
@@ -213,7 +219,9 @@ def print_report(settings: Settings, plan: dict, loader: str, pages: dict, hello
     print()
     print(f"Pages: {settings.connections} connections, {settings.duration:g} s per page after {settings.warmup:g} s "
           f"warm-up, {settings.rounds} round(s), loader {loader}, gunicorn -k gthread -w 1 --threads "
-          f"{settings.threads}, database {plan['dialect']}")
+          f"{settings.threads}, database {plan['dialect']}, "
+          + ("every page rendered (page cache off)" if settings.render
+             else "pages from the page cache after their first render (--render: cache off)"))
     for name, page in details.items():
         print(f"  {name}: GET {page['path']} as {page['role']} ({page['detail']})")
     print_table(["metric", "app", "hello", "ratio", "goal", "verdict"], rows)

@@ -1,12 +1,12 @@
 """Rendered pages kept per signed-in session, served again while nothing they read has changed.
 
 A page marked @cached_page is stored the first time a session renders it, with the tables its statements read and
-their versions (table_versions.py) as they were when the request began. The same session asking for the same address
-in the same language gets the stored page as long as none of those tables was written since and the page is younger
-than PAGE_CACHE_SECONDS (the bound on anything that changes with the clock alone, such as a presence timing out).
-The access policy, the sign-in check and every after-request hook still run on each request: only the view is
-skipped. A page is stored only when rendering it changed nothing in the session (no flashed message shown, no new
-CSRF secret), and it is only ever served to a request carrying the very same session cookie.
+their versions (table_versions.py) as they were when the request began, the signed-in user's own read included. The
+same session cookie asking for the same address gets the stored page as long as none of those tables was written
+since and the page is younger than PAGE_CACHE_SECONDS, the bound on what changes with the clock alone (a presence
+timing out, a device login reaching its end of life). A page is stored only when rendering it left the session as it
+was (no flashed message shown, no new CSRF secret), and it is only ever served to a request carrying the very same
+session cookie, from the same browser and address.
 
 Values that must differ on every load (the id a message form sends to make its post idempotent) come from
 `fresh_token()`; a stored page gets new ones each time it is served.
@@ -28,7 +28,8 @@ from sqlalchemy import event
 from .table_versions import EVERYTHING, SqlTables, versions_for, watch_writes
 
 _TRACKED = "_page_cache_reads"
-_SNAPSHOT = "_page_cache_snapshot"
+_PENDING = "_page_cache_pending"
+_SERVED = "_page_cache_served"
 _FRESH = "_page_cache_fresh"
 _EXTENSION = "page_cache"
 MAX_PAGE_BYTES = 2 * 1024 * 1024
@@ -101,28 +102,21 @@ def cached_page(view):
     """Mark a GET view whose page is stored per session (see the module's docstring)."""
 
     @functools.wraps(view)
-    def serve(*args, **kwargs):
-        snapshot = g.pop(_SNAPSHOT, None)
-        if snapshot is None or not current_user.is_authenticated or "_flashes" in session:
-            g.pop(_TRACKED, None)
-            return view(*args, **kwargs)
-        cache: PageCache = current_app.extensions[_EXTENSION]
-        key = _key()
-        entry = cache.get(key, snapshot)
-        if entry is not None:
-            g.pop(_TRACKED, None)
-            return entry.response()
+    def render_and_keep(*args, **kwargs):
+        pending = g.pop(_PENDING, None)
         response = make_response(view(*args, **kwargs))
         read = g.pop(_TRACKED, None)
-        if read is not None and _storable(response):
+        if pending is not None and read is not None and current_user.is_authenticated and _storable(response):
+            key, snapshot = pending
+            cache: PageCache = current_app.extensions[_EXTENSION]
             versions = tuple(sorted((table, snapshot.get(table, 0)) for table in read | {EVERYTHING}))
             fresh = tuple(token.encode() for token in g.pop(_FRESH, ()))
             headers = tuple((name, value) for name, value in response.headers.items() if name != "Content-Length")
             cache.put(key, _Entry(response.get_data(), headers, versions, fresh, time.monotonic() + cache.seconds))
         return response
 
-    serve.page_cached = True
-    return serve
+    render_and_keep.page_cached = True
+    return render_and_keep
 
 
 def fresh_token() -> str:
@@ -133,11 +127,22 @@ def fresh_token() -> str:
     return token
 
 
+def served_from_cache() -> bool:
+    """Whether this request's answer is a stored page (of a signed-in session; the user was not loaded for it)."""
+    return has_request_context() and g.get(_SERVED, False)
+
+
 def _key() -> tuple:
-    """One session's view of one address: the cookie itself, so a page never reaches another session. The language
-    and time zone follow from the user's row (a read table), the session's choice (the cookie) and the browser's."""
+    """One session's view of one address: the cookie itself, so a page never reaches another session.
+
+    The language and time zone follow from the user's row (a read table), the session's choice (the cookie) and the
+    browser's language; the browser and its address are in the key because Flask-Login compares them with those the
+    session was signed in from.
+    """
     cookie = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"], "")
-    return (request.host, request.scheme, request.full_path, cookie, request.headers.get("Accept-Language", ""))
+    headers = request.headers
+    return (request.host, request.scheme, request.full_path, cookie, headers.get("Accept-Language", ""),
+            headers.get("User-Agent", ""), request.remote_addr)
 
 
 def _storable(response: Response) -> bool:
@@ -147,22 +152,35 @@ def _storable(response: Response) -> bool:
             and response.calculate_content_length() <= MAX_PAGE_BYTES)
 
 
-def _start_tracking() -> None:
-    """before_request: for a cached page, the table versions as the request begins, and note what it reads."""
-    if request.method != "GET":
-        return
+def _serve_stored_page():
+    """before_request, first of all: answer a cached page from the store, or note what rendering it reads.
+
+    A stored page is answered before the access policy and without loading the user: it was rendered for this very
+    cookie, after the policy let it through, and none of the rows the policy and the page read (the user's own and
+    the device login's included) has been written since. Signing out, a deactivation or a role change are writes.
+    """
+    if request.method != "GET" or not request.cookies:
+        return None
     view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "page_cached", False):
-        snapshot = current_app.extensions[_EXTENSION + ".versions"].snapshot()
-        if snapshot is not None:
-            g.setdefault(_SNAPSHOT, snapshot)
-            g.setdefault(_TRACKED, set())
+    if not getattr(view, "page_cached", False):
+        return None
+    snapshot = current_app.extensions[_EXTENSION + ".versions"].snapshot()
+    if snapshot is None:
+        return None
+    key = _key()
+    entry = current_app.extensions[_EXTENSION].get(key, snapshot)
+    if entry is not None:
+        g.setdefault(_SERVED, True)
+        return entry.response()
+    g.setdefault(_PENDING, (key, snapshot))
+    g.setdefault(_TRACKED, set())
+    return None
 
 
 def init_page_cache(app: Flask, engine, metadata) -> None:
     """Watch the engine's reads and writes and register the request hook; PAGE_CACHE_SECONDS = 0 turns it off.
 
-    Registered before every other before_request hook, so the versions are taken before the signed-in user is read.
+    Registered before every other before_request hook: the versions are taken before the signed-in user is read.
     """
     tables = SqlTables(metadata)
     versions = versions_for(app.config["REDIS_URL"], engine)
@@ -179,4 +197,4 @@ def init_page_cache(app: Flask, engine, metadata) -> None:
             if read is not None:
                 read.update(tables.read_by(statement))
 
-    app.before_request(_start_tracking)
+    app.before_request(_serve_stored_page)

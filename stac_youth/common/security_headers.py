@@ -7,6 +7,8 @@ import secrets
 from flask import Flask, Response, g, request
 from flask_login import current_user
 
+from .page_cache import served_from_cache
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -38,7 +40,7 @@ def add_security_headers(response: Response) -> Response:
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    if request.endpoint != "static" and (served_from_cache() or (current_user and current_user.is_authenticated)):
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     response.vary.add("Cookie")
