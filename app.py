@@ -1,11 +1,16 @@
 """Entry point: `flask run`, gunicorn `app:app`, or `python app.py` (Socket.IO development server)."""
 
+import gc
 import os
 
 from stac_youth import create_app
 from stac_youth.extensions import socketio
 
 app = create_app()
+# What start-up built (modules, mappers, templates' code) lives as long as the process. Left in the collector's
+# oldest generation, each full collection walked all of it: 100 ms or more during which the process answered
+# nothing. Frozen, a full collection looks only at what requests made since, in about a tenth of that.
+gc.freeze()
 
 if __name__ == "__main__":
     socketio.run(
