@@ -147,9 +147,9 @@ def _key() -> tuple:
 
 def _storable(response: Response) -> bool:
     """A whole 200 page whose rendering left the session and the cookies as they were."""
+    length = response.calculate_content_length()
     return (response.status_code == 200 and not response.is_streamed and "Set-Cookie" not in response.headers
-            and not session.modified and response.calculate_content_length() is not None
-            and response.calculate_content_length() <= MAX_PAGE_BYTES)
+            and not session.modified and length is not None and length <= MAX_PAGE_BYTES)
 
 
 def _serve_stored_page():
@@ -182,13 +182,13 @@ def init_page_cache(app: Flask, engine, metadata) -> None:
 
     Registered before every other before_request hook: the versions are taken before the signed-in user is read.
     """
+    app.extensions[_EXTENSION] = PageCache(app.config["PAGE_CACHE_SECONDS"], app.config["PAGE_CACHE_MAX_BYTES"])
+    if app.config["PAGE_CACHE_SECONDS"] <= 0:
+        return  # nothing is stored, so no statement needs watching
     tables = SqlTables(metadata)
     versions = versions_for(app.config["REDIS_URL"], engine)
     watch_writes(engine, tables, versions)
-    app.extensions[_EXTENSION] = PageCache(app.config["PAGE_CACHE_SECONDS"], app.config["PAGE_CACHE_MAX_BYTES"])
     app.extensions[_EXTENSION + ".versions"] = versions
-    if app.config["PAGE_CACHE_SECONDS"] <= 0:
-        return
 
     @event.listens_for(engine, "before_cursor_execute")
     def _note_read(conn, cursor, statement, parameters, context, executemany):
