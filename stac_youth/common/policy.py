@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 
 from .roles import ALL_ROLES, Role
@@ -162,10 +162,26 @@ def allowed_roles(endpoint: str | None):
     return ROUTES.get(endpoint or "")
 
 
+#: Endpoints whose view checks the signed-in user inside its own write (members/login_claims.py): when the session
+#: names a login, the hook lets the request through without loading the user, and the view calls
+#: require_route_access() itself before answering anything but a stored write. Each one's rule is still in ROUTES.
+CHECKED_IN_WRITE = frozenset({"proposals.poll_vote"})
+
+
 def enforce_route_policy():
     """before_request hook: anonymous → login, a role not allowed → 403, unknown endpoint → 403."""
     if request.endpoint is None:
         return None  # no route matched: the 404 handler answers
+    rule = allowed_roles(request.endpoint)
+    if rule == PUBLIC:
+        return None
+    if rule is not None and request.endpoint in CHECKED_IN_WRITE and session.get("_user_id") is not None:
+        return None
+    return require_route_access()
+
+
+def require_route_access():
+    """The route's policy for the loaded user: None when allowed, else the sign-in redirect or a 403."""
     rule = allowed_roles(request.endpoint)
     if rule == PUBLIC:
         return None

@@ -19,6 +19,7 @@ from ..common.time import utcnow
 from ..common.tokens import hash_token, new_token
 from ..extensions import db
 from .invitations import normalize_email
+from .login_claims import parse_login_id
 from .logins import end_all_logins, open_login_exists
 from .models import PasswordResetToken, User
 
@@ -43,12 +44,13 @@ def _user_with_open_login():
 
 def load_user_from_login_id(login_id: str) -> User | None:
     """Resolve Flask-Login's id "<user>:<session version>:<device token>"; anything stale means signed out."""
-    parts = login_id.split(":")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
+    parts = parse_login_id(login_id)
+    if parts is None:
         return None
+    user_id, version, token = parts
     # One query for the user and their open device login: it runs on every request and every socket event, so the
     # statement is built once, only its parameters change, and the User is made from its row (instance_from_row).
-    params = {"user_id": int(parts[0]), "version": int(parts[1]), "token_hash": hash_token(parts[2]), "now": utcnow()}
+    params = {"user_id": user_id, "version": version, "token_hash": hash_token(token), "now": utcnow()}
     if session_is_idle(db.session):  # a request's first statement: outside a transaction (no BEGIN on PostgreSQL)
         with autocommit_connection(db.session) as connection:
             row = connection.execute(_user_with_open_login(), params).first()
@@ -57,7 +59,7 @@ def load_user_from_login_id(login_id: str) -> User | None:
     if row is None:
         return None
     user = instance_from_row(db.session, User, row)
-    user.login_token = parts[2]
+    user.login_token = token
     return user
 
 

@@ -10,11 +10,12 @@ from flask_login import current_user
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.i18n import select_timezone
-from ..common.policy import safe_next_url
+from ..common.policy import require_route_access, safe_next_url
 from ..common.time import local_to_utc
 from ..extensions import db
 from ..meetings.models import AgendaItem, MeetingStatus
 from ..meetings.visibility import may_see as may_see_meeting
+from ..members import login_claims
 from . import bp, poll_results, poll_views, polls, services
 from .forms import PollForm, ReceiptForm
 from .poll_models import Poll, PollMethod
@@ -229,14 +230,22 @@ def _vote_refused(poll_id: int, status: int, message: str):
 
 @bp.route("/polls/<int:poll_id>/vote", methods=["POST"])
 def poll_vote(poll_id: int):
-    # The hot path reads only what a ballot needs. Being one of the poll's voters (checked by cast_ballot under the
+    # A first ballot is written by one statement that also checks the login the session names (policy.CHECKED_IN_WRITE
+    # let the request through without loading the user). Anything else (a change of vote, a refusal, a stale login)
+    # takes the full path, which first applies the route's policy to the loaded user.
+    code = _first_ballot_of_claim(poll_id)
+    if code is not None:
+        return _show_receipt(poll_id, code, repeated=False)
+    denied = require_route_access()
+    if denied is not None:
+        return denied
+    # The full path reads only what a ballot needs. Being one of the poll's voters (checked by cast_ballot under the
     # poll's lock) is the right to vote; the visibility check runs only when a vote is refused, to answer 404 for a
     # poll the member may not see. No schedule run here: cast_ballot refuses a vote after the closing time itself.
     target = polls.ballot_target(poll_id)
     if target is None:
         abort(404)
-    sent_receipt = request.form.get("receipt", "")  # drawn into the form with the page (see cast_ballot)
-    receipt = polls.normalise_receipt(sent_receipt) if sent_receipt else None
+    receipt = _sent_receipt()
     try:
         choices = _ballot_from_form(target)
         code = polls.cast_ballot(_me(), target, choices, receipt=receipt)
@@ -247,10 +256,34 @@ def poll_vote(poll_id: int):
     except ServiceError as error:
         if not (receipt and polls.verify_receipt(target, receipt)):
             return _vote_refused(poll_id, 409, str(error.message))
-        code, repeated = receipt, True  # the same form sent twice: the first one counted
-    else:
-        repeated = False
-    # Post/redirect/get: the receipt rides in the signed session to the page that shows it once.
+        return _show_receipt(poll_id, receipt, repeated=True)  # the same form sent twice: the first one counted
+    return _show_receipt(poll_id, code, repeated=False)
+
+
+def _first_ballot_of_claim(poll_id: int) -> str | None:
+    """The receipt code of a first ballot stored for the login the session names, checked by the ballot's own
+    statement (members/login_claims.py); None when nothing was stored, for whatever reason."""
+    claim = login_claims.unchecked_claim()
+    if claim is None:
+        return None
+    target = polls.ballot_target(poll_id)
+    if target is None:
+        return None
+    try:
+        choices = _ballot_from_form(target)
+    except BallotFormError:
+        return None
+    return polls.cast_claimed_first_ballot(claim, target, choices, receipt=_sent_receipt())
+
+
+def _sent_receipt() -> str | None:
+    """The receipt code drawn into the vote form with the page (see cast_ballot), as printed, or None."""
+    sent = request.form.get("receipt", "")
+    return polls.normalise_receipt(sent) if sent else None
+
+
+def _show_receipt(poll_id: int, code: str, repeated: bool):
+    """Post/redirect/get: the receipt rides in the signed session to the page that shows it once."""
     session[RECEIPT_KEY] = {"poll": poll_id, "code": code, "repeated": repeated}
     return redirect(url_for("proposals.poll_voted", poll_id=poll_id), 303)
 

@@ -24,13 +24,21 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..common.audit import record_audit
-from ..common.database import autocommit_connection, commit_keeping_loaded, session_is_idle
+from ..common.database import (
+    autocommit_connection,
+    commit_keeping_loaded,
+    execute_on_cursor,
+    own_connection,
+    session_is_idle,
+    session_unused_or_idle,
+)
 from ..common.errors import ServiceError
 from ..common.roles import Role
 from ..common.signals import poll_changed
 from ..common.time import utcnow
 from ..common.tokens import hash_token
 from ..extensions import db
+from ..members import login_claims
 from ..members.models import User
 from . import notices, tally
 from .models import Proposal, ProposalStatus
@@ -219,7 +227,11 @@ def ballot_target(poll_id: int) -> BallotTarget | None:
     known = _known_targets()
     target = known.get(poll_id)
     if target is None:
-        row = db.session.connection().execute(_BALLOT_TARGET, {"poll_id": poll_id}).first()
+        if session_unused_or_idle(db.session):  # as on the vote's first-ballot path: no Session made for it
+            with own_connection(db.engine, autocommit=True) as connection:
+                row = connection.execute(_BALLOT_TARGET, {"poll_id": poll_id}).first()
+        else:
+            row = db.session.connection().execute(_BALLOT_TARGET, {"poll_id": poll_id}).first()
         if row is None:
             return None
         if len(known) >= KNOWN_TARGETS_MAX:
@@ -228,10 +240,16 @@ def ballot_target(poll_id: int) -> BallotTarget | None:
     return target
 
 
+_OPTIONS = PollOption.__table__
+_OPTION_IDS = select(_OPTIONS.c.id).where(_OPTIONS.c.poll_id == bindparam("poll_id")).order_by(_OPTIONS.c.position)
+
+
 def option_ids(poll_id: int) -> list[int]:
     """The ids of the poll's options, in their order on the ballot."""
-    return list(db.session.scalars(select(PollOption.id).where(PollOption.poll_id == poll_id)
-                                   .order_by(PollOption.position)))
+    if session_unused_or_idle(db.session):  # as ballot_target: the vote's first-ballot path makes no Session
+        with own_connection(db.engine, autocommit=True) as connection:
+            return _option_ids_on(connection, poll_id)
+    return list(db.session.scalars(_OPTION_IDS, {"poll_id": poll_id}))
 
 
 def _normalise_choices(method: str, option_ids: list[int], choices):
@@ -312,12 +330,16 @@ _ADD_BALLOT = insert(_BALLOTS)
 # written and no error raised otherwise), then the ballot and the counters. The INSERT takes the database's write
 # lock, written or not, and the transaction holds it; when nothing was written, the lock UPDATE (which changes
 # nothing) reads whether the poll is still open. No write touches the poll's row on a first ballot.
-_FIRST_BALLOT_SQLITE_PARTICIPATION = (
+_SQLITE_PARTICIPATION = (
     "INSERT INTO poll_participations (poll_id, user_id, created_at) SELECT ?, ?, ?"
     " WHERE EXISTS (SELECT 1 FROM poll_eligibility WHERE poll_id = ? AND user_id = ?)"
     " AND EXISTS (SELECT 1 FROM polls WHERE id = ? AND status = ? AND (closes_at IS NULL OR closes_at > ?)"
-    " AND method = ? AND secret = ?)"
+    " AND method = ? AND secret = ?){login}"
     " ON CONFLICT (poll_id, user_id) DO NOTHING RETURNING poll_id")
+_FIRST_BALLOT_SQLITE_PARTICIPATION = _SQLITE_PARTICIPATION.format(login="")
+# The same, written only when the login the session cookie names is an open login of the member (login_claims).
+_CLAIMED_BALLOT_SQLITE_PARTICIPATION = _SQLITE_PARTICIPATION.format(
+    login=" AND " + login_claims.open_login_condition("sqlite"))
 _FIRST_BALLOT_SQLITE_LOCK = (
     "UPDATE polls SET status = status WHERE id = ? AND status = ? AND (closes_at IS NULL OR closes_at > ?)"
     " RETURNING method, secret")
@@ -341,7 +363,7 @@ participation AS (
     SELECT %(poll_id)s::INTEGER, %(user_id)s::INTEGER, %(now)s::TIMESTAMP WITHOUT TIME ZONE FROM poll
     WHERE poll.method = %(method)s::VARCHAR AND poll.secret = %(secret)s::BOOLEAN
       AND EXISTS (SELECT 1 FROM poll_eligibility
-                  WHERE poll_id = %(poll_id)s::INTEGER AND user_id = %(user_id)s::INTEGER)
+                  WHERE poll_id = %(poll_id)s::INTEGER AND user_id = %(user_id)s::INTEGER){login}
     ON CONFLICT (poll_id, user_id) DO NOTHING
     RETURNING poll_id),
 ballot AS (
@@ -354,6 +376,9 @@ counters AS (
     WHERE poll_id = %(poll_id)s::INTEGER AND choice = ANY(%(keys)s::VARCHAR[]) AND EXISTS (SELECT 1 FROM participation))
 SELECT poll.method, poll.secret, EXISTS (SELECT 1 FROM participation) AS written FROM poll
 """
+_CLAIMED_BALLOT_POSTGRESQL = _FIRST_BALLOT_POSTGRESQL.format(
+    login="\n      AND " + login_claims.open_login_condition("postgresql"))
+_FIRST_BALLOT_POSTGRESQL = _FIRST_BALLOT_POSTGRESQL.format(login="")
 _BUMP = (update(_COUNTS).where(_COUNTS.c.poll_id == bindparam("the_poll"),
                                _COUNTS.c.choice.in_(bindparam("keys", expanding=True)))
          .values(count=_COUNTS.c.count + bindparam("by")))
@@ -366,15 +391,10 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
     form carries a receipt code made when the page was drawn, so a double click sends the same code twice and the
     voter can still be shown it (see verify_receipt); without one, a new code is made here.
     """
-    poll_id, member_id, method, secret = poll.id, member.id, poll.method, poll.secret
+    poll_id, member_id = poll.id, member.id
     if member.role != Role.MEMBER or not member.is_active:
         raise ServiceError(_l("Only student members vote in polls."))
-    stored = _normalise_choices(method, option_ids(poll_id) if method != PollMethod.YES_NO_ABSTAIN else [], choices)
-    code = normalise_receipt(receipt) if receipt else _new_receipt()
-    if code is None:
-        raise InvalidBallot()
-    ballot = {"ballot_id": secrets.token_hex(16), "choices": json.dumps(stored), "receipt_hash": _receipt_hash(code),
-              "voter_id": None if secret else member_id}
+    stored, code, ballot = _prepared_ballot(poll, member_id, choices, receipt, option_ids)
     try:
         if not session_is_idle(db.session):  # what the session holds must be seen, and committed with the ballot
             _ballot_under_lock(db.session.connection(), poll, member_id, stored, ballot)
@@ -390,6 +410,52 @@ def cast_ballot(member, poll: Poll, choices, receipt: str | None = None) -> str:
         raise
     poll_changed.send(poll_id, what="ballot")
     return code
+
+
+def cast_claimed_first_ballot(claim: login_claims.LoginClaim, poll: BallotTarget, choices,
+                              receipt: str | None = None) -> str | None:
+    """A first ballot from the login a session cookie names, unloaded and unchecked (members.login_claims): written,
+    with its receipt code returned, only if that login is an open login of an active member who is one of the open
+    poll's voters and has not voted, all checked by the statement that writes it. None when nothing was written,
+    whatever the reason (a stale login, an adult, a change of vote, a closed poll, a malformed ballot, or a database
+    session holding work of its own): the caller then loads the user and answers through cast_ballot."""
+    if not session_unused_or_idle(db.session):
+        return None
+    try:
+        if db.engine.dialect.name == "postgresql":
+            with own_connection(db.engine, autocommit=True) as connection:  # the one statement commits by itself
+                stored, code, ballot = _prepared_ballot(poll, claim.user_id, choices, receipt,
+                                                        lambda poll_id: _option_ids_on(connection, poll_id))
+                written = _first_ballot_in_one_statement(connection, poll, claim.user_id, stored, ballot, claim)
+        else:
+            with db.engine.begin() as connection:  # nothing written: an empty transaction, committed
+                stored, code, ballot = _prepared_ballot(poll, claim.user_id, choices, receipt,
+                                                        lambda poll_id: _option_ids_on(connection, poll_id))
+                written = _first_ballot_step_by_step(connection, poll, claim.user_id, stored, ballot, claim)
+    except (ServiceError, IntegrityError):
+        return None
+    if not written:
+        return None
+    poll_changed.send(poll.id, what="ballot")
+    return code
+
+
+def _prepared_ballot(poll, member_id: int, choices, receipt: str | None, options_of) -> tuple:
+    """(choices as stored, receipt code, the ballot row's values), or InvalidBallot; options_of(poll id) reads the
+    poll's option ids when the method has options."""
+    stored = _normalise_choices(poll.method, options_of(poll.id) if poll.method != PollMethod.YES_NO_ABSTAIN else [],
+                                choices)
+    code = normalise_receipt(receipt) if receipt else _new_receipt()
+    if code is None:
+        raise InvalidBallot()
+    ballot = {"ballot_id": secrets.token_hex(16), "choices": json.dumps(stored), "receipt_hash": _receipt_hash(code),
+              "voter_id": None if poll.secret else member_id}
+    return stored, code, ballot
+
+
+def _option_ids_on(connection, poll_id: int) -> list[int]:
+    """option_ids, read on the given connection."""
+    return list(connection.scalars(_OPTION_IDS, {"poll_id": poll_id}))
 
 
 def _check_locked(poll: Poll, locked) -> None:
@@ -422,35 +488,48 @@ def _ballot_under_lock(connection, poll: Poll, member_id: int, stored, ballot: d
         _change_of_vote(connection, poll, member_id, stored, ballot)
 
 
-def _first_ballot_step_by_step(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
-    """SQLite: write the participation (while the poll is open, for a voter who has not voted), the ballot and the
-    counters, one statement each; False, with the lock held and the poll found open, when no participation was
-    written."""
+def _first_ballot_step_by_step(connection, poll: Poll, member_id: int, stored, ballot: dict,
+                               claim: login_claims.LoginClaim | None = None) -> bool:
+    """SQLite: write the participation (while the poll is open, for a voter who has not voted, and with a claim only
+    from an open login of that member), the ballot and the counters, one statement each. False when no participation
+    was written: without a claim, with the lock held and the poll found open."""
     now = _SQLITE_TIME(utcnow())  # before the write lock is taken: a ballot is never dated after the close
-    if connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_PARTICIPATION, (
-            poll.id, member_id, now, poll.id, member_id,
-            poll.id, PollStatus.OPEN.value, now, poll.method, int(poll.secret))).first() is None:
-        locked = connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_LOCK, (poll.id, PollStatus.OPEN.value, now)).first()
-        _check_locked(poll, None if locked is None else (locked.method, bool(locked.secret)))
+    participation = (poll.id, member_id, now, poll.id, member_id,
+                     poll.id, PollStatus.OPEN.value, now, poll.method, int(poll.secret))
+    if claim is not None:
+        login = login_claims.condition_parameters(claim, Role.MEMBER, now)
+        written, _count = execute_on_cursor(connection, _CLAIMED_BALLOT_SQLITE_PARTICIPATION, participation + tuple(
+            login[name] for name in login_claims.CONDITION_PARAMETERS))
+        if written is None:
+            return False
+    elif execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_PARTICIPATION, participation)[0] is None:
+        locked, _count = execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_LOCK, (poll.id, PollStatus.OPEN.value, now))
+        _check_locked(poll, None if locked is None else (locked[0], bool(locked[1])))
         return False
-    connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_BALLOT, (
+    execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_BALLOT, (
         ballot["ballot_id"], poll.id, ballot["choices"], ballot["receipt_hash"], ballot["voter_id"],
         None if poll.secret else now))
     keys = counted_keys(poll.method, stored) + [CAST]
-    connection.exec_driver_sql(_FIRST_BALLOT_SQLITE_COUNTERS.format(", ".join("?" * len(keys))), (poll.id, *keys))
+    execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_COUNTERS.format(", ".join("?" * len(keys))), (poll.id, *keys))
     return True
 
 
-def _first_ballot_in_one_statement(connection, poll: Poll, member_id: int, stored, ballot: dict) -> bool:
-    """PostgreSQL: the same steps as _first_ballot_step_by_step in one round trip (_FIRST_BALLOT_POSTGRESQL)."""
+def _first_ballot_in_one_statement(connection, poll: Poll, member_id: int, stored, ballot: dict,
+                                   claim: login_claims.LoginClaim | None = None) -> bool:
+    """PostgreSQL: the same steps as _first_ballot_step_by_step in one round trip (_FIRST_BALLOT_POSTGRESQL, or
+    _CLAIMED_BALLOT_POSTGRESQL with a claim)."""
     now = utcnow()
-    row = connection.exec_driver_sql(_FIRST_BALLOT_POSTGRESQL, ballot | {
+    params = ballot | {
         "poll_id": poll.id, "user_id": member_id, "now": now, "open": PollStatus.OPEN.value,
         "method": poll.method, "secret": poll.secret,
         "updated_at": None if poll.secret else now,
-        "keys": counted_keys(poll.method, stored) + [CAST]}).first()
-    _check_locked(poll, None if row is None else (row.method, row.secret))
-    return row.written
+        "keys": counted_keys(poll.method, stored) + [CAST]}
+    if claim is not None:
+        params |= login_claims.condition_parameters(claim, Role.MEMBER, now)
+    row, _count = execute_on_cursor(connection, _CLAIMED_BALLOT_POSTGRESQL if claim else _FIRST_BALLOT_POSTGRESQL,
+                                    params)
+    _check_locked(poll, None if row is None else row[:2])  # (method, secret, written)
+    return row[2]
 
 
 def _change_of_vote(connection, poll: Poll, member_id: int, stored, ballot: dict) -> None:

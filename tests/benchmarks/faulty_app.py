@@ -3,7 +3,8 @@
 Served by gunicorn as `tests.benchmarks.faulty_app:app` in tests/benchmarks/test_crash.py only. The vote route's
 `polls.cast_ballot` is replaced by one that queues the ballot and returns its receipt (so the route answers 303 to
 /voted), and a thread writes the queue with the real cast_ballot every two seconds: a SIGKILL loses what is
-queued.
+queued. The first-ballot path that checks the login in its own statement is turned off, so every ballot takes
+cast_ballot.
 """
 
 from __future__ import annotations
@@ -46,5 +47,11 @@ def _write_behind() -> None:
             db.session.remove()
 
 
+def _never_at_once(claim, poll, choices, receipt=None):
+    """Write nothing here: the route then loads the voter and calls cast_ballot."""
+    return None
+
+
 polls.cast_ballot = _acknowledge_first
+polls.cast_claimed_first_ballot = _never_at_once
 threading.Thread(target=_write_behind, name="write-behind", daemon=True).start()
