@@ -183,6 +183,19 @@ def test_a_stored_page_lives_its_time_limit_at_most(app, member, lounge, monkeyp
     assert page_queries(load(client, f"/rooms/{lounge.id}")[1])
 
 
+def test_expired_pages_are_dropped_as_new_ones_are_stored(app, make_user, member, lounge, monkeypatch):
+    first, second = client_for(app, member), client_for(app, make_user("member"))
+    for client in (first, second):
+        load(client, f"/rooms/{lounge.id}")  # the first load draws the session's CSRF secret: not stored
+    load(first, f"/rooms/{lounge.id}")
+    cache = app.extensions["page_cache"]
+    assert len(cache) == 1
+    later = page_cache.time.monotonic() + app.config["PAGE_CACHE_SECONDS"] + 1
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    load(second, f"/rooms/{lounge.id}")  # the first session's page is not asked for again
+    assert len(cache) == 1  # only the new page: memory holds the pages of the last PAGE_CACHE_SECONDS at most
+
+
 def test_pages_are_dropped_beyond_the_size_limit(app, member, advisor):
     cache = app.extensions["page_cache"]
     cache.max_bytes = 1

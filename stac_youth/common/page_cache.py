@@ -54,7 +54,9 @@ class _Entry:
 
 
 class PageCache:
-    """The stored pages of one process, least recently used dropped first beyond max_bytes."""
+    """The stored pages of one process, in the order they were stored, which is the order they expire in: expired
+    pages are dropped from the front as pages are stored, and the oldest beyond max_bytes, so what is kept is at most
+    the pages of the last `seconds`."""
 
     def __init__(self, seconds: float, max_bytes: int):
         self.seconds = seconds
@@ -72,14 +74,16 @@ class PageCache:
             if not entry.still_valid(snapshot, time.monotonic()):
                 self._drop(key)
                 return None
-            self._entries.move_to_end(key)
             return entry
 
     def put(self, key: tuple, entry: _Entry) -> None:
-        """Store a page, dropping the least recently used ones beyond the size limit."""
+        """Store a page; drop the expired ones, and the oldest beyond the size limit."""
         with self._lock:
             if key in self._entries:
                 self._drop(key)
+            now = time.monotonic()
+            while self._entries and next(iter(self._entries.values())).expires <= now:
+                self._drop(next(iter(self._entries)))
             self._entries[key] = entry
             self._bytes += len(entry.body)
             while self._bytes > self.max_bytes and self._entries:
