@@ -77,8 +77,8 @@ def own_connection(engine: Engine, autocommit: bool = False) -> Iterator:
         yield connection
 
 
-def execute_on_cursor(connection, statement: str, parameters) -> tuple[tuple | None, int]:
-    """Run one driver statement (as exec_driver_sql takes it) and return (its first row or None, its row count).
+def execute_on_cursor(connection, statement: str, parameters) -> tuple | None:
+    """Run one driver statement (as exec_driver_sql takes it) and return its first row, or None.
 
     It goes through SQLAlchemy's own cursor execution, so the engine's cursor events fire (the page cache's table
     versions, the tests' statement counters) and driver errors come wrapped as sqlalchemy.exc errors, but without the
@@ -88,8 +88,7 @@ def execute_on_cursor(connection, statement: str, parameters) -> tuple[tuple | N
     cursor = connection.connection.cursor()
     try:
         connection._cursor_execute(cursor, statement, parameters)  # SQLAlchemy's own; tests cover every use
-        row = cursor.fetchone() if cursor.description is not None else None
-        return row, cursor.rowcount
+        return cursor.fetchone() if cursor.description is not None else None
     finally:
         cursor.close()
 

@@ -320,7 +320,7 @@ _IS_VOTER = select(
     exists().where(_ELIGIBILITY.c.poll_id == bindparam("poll_id"), _ELIGIBILITY.c.user_id == bindparam("user_id")))
 _ADD_BALLOT = insert(_BALLOTS)
 
-# A first ballot's statements are written out and sent to the driver as they are (exec_driver_sql): SQLAlchemy's
+# A first ballot's statements are written out and sent to the driver as they are (execute_on_cursor): SQLAlchemy's
 # compiling and parameter handling cost more than SQLite's work on them, about a tenth of the ballot's request, and
 # an IN list of bound values would be compiled again on every ballot. Times are converted by SQLAlchemy's own
 # conversion for the column type, so they compare and read back like every other stored time.
@@ -498,12 +498,11 @@ def _first_ballot_step_by_step(connection, poll: Poll, member_id: int, stored, b
                      poll.id, PollStatus.OPEN.value, now, poll.method, int(poll.secret))
     if claim is not None:
         login = login_claims.condition_parameters(claim, Role.MEMBER, now)
-        written, _count = execute_on_cursor(connection, _CLAIMED_BALLOT_SQLITE_PARTICIPATION, participation + tuple(
-            login[name] for name in login_claims.CONDITION_PARAMETERS))
-        if written is None:
+        if execute_on_cursor(connection, _CLAIMED_BALLOT_SQLITE_PARTICIPATION, participation + tuple(
+                login[name] for name in login_claims.CONDITION_PARAMETERS)) is None:
             return False
-    elif execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_PARTICIPATION, participation)[0] is None:
-        locked, _count = execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_LOCK, (poll.id, PollStatus.OPEN.value, now))
+    elif execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_PARTICIPATION, participation) is None:
+        locked = execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_LOCK, (poll.id, PollStatus.OPEN.value, now))
         _check_locked(poll, None if locked is None else (locked[0], bool(locked[1])))
         return False
     execute_on_cursor(connection, _FIRST_BALLOT_SQLITE_BALLOT, (
@@ -526,8 +525,7 @@ def _first_ballot_in_one_statement(connection, poll: Poll, member_id: int, store
         "keys": counted_keys(poll.method, stored) + [CAST]}
     if claim is not None:
         params |= login_claims.condition_parameters(claim, Role.MEMBER, now)
-    row, _count = execute_on_cursor(connection, _CLAIMED_BALLOT_POSTGRESQL if claim else _FIRST_BALLOT_POSTGRESQL,
-                                    params)
+    row = execute_on_cursor(connection, _CLAIMED_BALLOT_POSTGRESQL if claim else _FIRST_BALLOT_POSTGRESQL, params)
     _check_locked(poll, None if row is None else row[:2])  # (method, secret, written)
     return row[2]
 
