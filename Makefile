@@ -49,9 +49,9 @@ test-postgres: install-dev
 vendor:
 	npm ci && npm run vendor
 
-# Every benchmark (room, tally, vote, http, scale, crash, load) against its anchor or goal, a JSON each in
-# benchmarks/results/ and the verdict of every goal (about 25 minutes; see README "Benchmarks"). bench-quick: the
-# small smoke run of each (vote, crash and load on SQLite only), about 45 seconds.
+# Every benchmark of a goal (tally, vote, pages, live, room, crash, load; vote, pages, live, crash and load on SQLite
+# and PostgreSQL), a JSON each in benchmarks/results/ and MET / NOT MET for every goal: 17 to 22 minutes on 2 cores,
+# see docs/benchmarks.md. bench-quick: the small smoke run of each (crash and load on SQLite only), under 2 minutes.
 bench: install-dev
 	$(BIN)/python -m benchmarks all
 

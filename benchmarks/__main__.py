@@ -10,13 +10,14 @@ from .harness import BenchmarkError, write_json
 
 #: subcommand -> module in this package. Each module has HELP, add_arguments(parser) and run(args, profile) -> dict.
 SUBCOMMANDS = {
-    "room": "benchmarks.room",
     "tally": "benchmarks.tally",
     "vote": "benchmarks.vote",
-    "http": "benchmarks.http_pages",
-    "scale": "benchmarks.scale",
+    "pages": "benchmarks.pages",
+    "live": "benchmarks.live",
+    "room": "benchmarks.room",
     "crash": "benchmarks.crash",
     "load": "benchmarks.load",
+    "scale": "benchmarks.scale",
     "all": "benchmarks.summary",
 }
 

@@ -32,7 +32,6 @@ from .db_integrity import check_database
 from .harness import (
     BenchmarkError,
     Server,
-    Setup,
     environment,
     fmt,
     free_port,
@@ -40,9 +39,9 @@ from .harness import (
     print_table,
     scratch_postgres,
     server_env,
-    start_setup,
+    server_errors,
 )
-from .vote import server_errors
+from .setups import Setup, start_setup
 
 HELP = "crash test: votes and messages from concurrent clients, the server killed (SIGKILL) and restarted 10 times"
 DATABASES = ("sqlite", "postgresql")

@@ -54,7 +54,10 @@ def _orphans(secret: dict[int, bool], ballots: list, participations: set) -> dic
 def _counter_mismatches(methods: dict[int, str], ballots: list, participations: set, counters: list) -> list:
     """(poll, counter, stored, expected) for every live counter that differs from the ballots or participations."""
     import stac_youth.models  # noqa: F401 - every model mapped first: importing the polls module builds statements
-    from stac_youth.proposals.polls import counted_keys
+
+    from .app_api import app_attr
+
+    counted_keys = app_attr("counted_keys")
 
     expected: Counter = Counter()
     for poll_id, _voter, _receipt, choices in ballots:

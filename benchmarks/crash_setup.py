@@ -5,8 +5,8 @@ SECRET_KEY and DATABASE_URL set (the harness does this; SQLite file or PostgreSQ
 
 1. builds the schema through the migrations and creates one advisor (as vote_setup.py does);
 2. creates the voters and the message senders as plain `User` rows sharing one precomputed scrypt hash;
-3. creates --polls yes/no/abstain polls, every other one secret, with `polls.create_poll` and opens each with
-   `polls.open_poll` after the members exist, so every voter may vote in every poll (without the "poll opened"
+3. creates --polls yes/no/abstain polls, every other one secret, with the app's `create_poll` and opens each with
+   its `open_poll` after the members exist, so every voter may vote in every poll (without the "poll opened"
    notification to each voter, which is not what is tested and made the setup take minutes);
 4. opens one topic room for all members with `create_topic_room`;
 5. signs voters in with a CSRF token each (vote_setup.credentials_maker) and senders without one
@@ -41,10 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     from stac_youth.extensions import db
     from stac_youth.members.bootstrap import create_account
     from stac_youth.members.models import User
-    from stac_youth.proposals import notices, polls
     from stac_youth.rooms.rooms import create_topic_room
 
-    notices.poll_opened = lambda _poll: None  # nobody reads the crash voters' notifications
+    from .app_api import app_attrs, app_module
+
+    create_poll, open_poll = app_attrs("create_poll", "open_poll")
+    # nobody reads the crash voters' notifications: the poll notices' module sends none
+    app_module("poll_opened").poll_opened = lambda _poll: None
 
     root = Path(__file__).resolve().parent.parent
     app = create_app()
@@ -65,9 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         poll_rows = []
         for n in range(args.polls):
             secret = n % 2 == 1
-            poll = polls.create_poll(advisor, None, f"Crash question {n}: adopt motion {n}?", "yes_no_abstain",
+            poll = create_poll(advisor, None, f"Crash question {n}: adopt motion {n}?", "yes_no_abstain",
                                      secret=secret)
-            polls.open_poll(advisor, poll)
+            open_poll(advisor, poll)
             poll_rows.append({"id": poll.id, "secret": secret})
         timings["polls_seconds"] = time.monotonic() - started
         room = create_topic_room(advisor, "Crash test room", "Messages sent while the server is killed", None)

@@ -185,7 +185,9 @@ def _choice(rows: Rows, method: str, options: list[int], lean: float):
 
 def add_ballots(rows: Rows, plan: PollPlan) -> None:
     """Eligibility, participations, ballots and counters of one poll; for a closed poll, its tally and outcome."""
-    from stac_youth.proposals.polls import CAST, counted_keys
+    from .app_api import app_attrs
+
+    CAST, counted_keys = app_attrs("CAST", "counted_keys")
 
     rng, poll = rows.rng, plan.row
     if poll["status"] == "draft":
@@ -217,16 +219,19 @@ def add_ballots(rows: Rows, plan: PollPlan) -> None:
 
 
 def _counter_keys(method: str, options: list[int]) -> list[str]:
-    from stac_youth.proposals.polls import CAST
-    from stac_youth.proposals.tally import CHOICES
+    from .app_api import app_attr, app_module
+
+    CAST, CHOICES = app_attr("CAST"), app_module("tally_yes_no_abstain").CHOICES
 
     return [*CHOICES, CAST] if method == "yes_no_abstain" else [*(str(o) for o in options), CAST]
 
 
 def _close(rows: Rows, plan: PollPlan, stored: list, options: list[int]) -> None:
     """The app's tally of the ballots, stored as polls._close stores it; the proposal passes or not."""
-    from stac_youth.proposals import tally
-    from stac_youth.proposals.polls import THRESHOLDS, _jsonable, _support
+    from .app_api import app_attrs, app_module
+
+    tally = app_module("tally_yes_no_abstain")
+    THRESHOLDS, _jsonable, _support = app_attrs("THRESHOLDS", "_jsonable", "_support")
 
     poll = plan.row
     quorum, eligible = Fraction(poll["quorum_percent"], 100), poll["eligible_count"]

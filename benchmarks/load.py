@@ -30,7 +30,6 @@ from pathlib import Path
 from .harness import (
     BenchmarkError,
     Server,
-    Setup,
     environment,
     free_port,
     gunicorn_argv,
@@ -38,12 +37,12 @@ from .harness import (
     percentile,
     scratch_postgres,
     server_env,
-    start_setup,
+    server_errors,
 )
 from .load_report import delivery_stats, goals, memory_stats, page_stats, print_database
 from .load_sockets import SocketOutcome, close_all, open_all
 from .load_users import run_users
-from .vote import server_errors
+from .setups import Setup, start_setup
 
 HELP = "load test: 50 HTTP users and 200 Socket.IO clients in 4 rooms for 3 minutes; error rate, p95s, memory growth"
 DATABASES = ("sqlite", "postgresql")

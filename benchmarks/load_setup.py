@@ -46,8 +46,11 @@ def user_plan(credentials_for, user) -> dict:
     from stac_youth.meetings.models import Meeting, MeetingStatus
     from stac_youth.meetings.visibility import visible_meetings
     from stac_youth.proposals.models import ProposalStatus
-    from stac_youth.proposals.poll_views import open_polls_to_vote
     from stac_youth.proposals.services import list_proposals
+
+    from .app_api import app_attr
+
+    open_polls_to_vote = app_attr("open_polls_to_vote")
 
     cookie, token = credentials_for(user)
     meetings = db.session.scalars(visible_meetings(user).with_only_columns(Meeting.id)

@@ -7,7 +7,7 @@ one process without a message queue (the one-box setup). The *two-process* run s
 both with REDIS_URL (Flask-SocketIO's Redis message queue); receivers and senders are dealt round-robin over them,
 so half the messages are sent through each process and every message must reach the clients of the other one.
 Goals: delivered / expected = 1.0 and crossed / expected crossings = 1.0 in the two-process run, p99 at most 2 times
-the single run's. On a 2-core box a second process adds no capacity (PERFORMANCE.md): this run proves correctness
+the single run's. On a 2-core box a second process adds no capacity: this run proves correctness
 and overhead. Redis pub/sub channels are global to the Redis server, so another app using the same Redis and channel
 at the same time would add foreign messages (counted as `unknown`, never as deliveries).
 """

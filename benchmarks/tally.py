@@ -1,7 +1,7 @@
 """Poll tallies: each method's full tally of N random ballots (default 100,000), median of R runs, goal < 1 s each.
 
 Pure CPU in this process, no server: the ballots are generated once per method with a fixed seed (not timed), then
-stac_youth.proposals.tally is called R times on the same list and the median wall time (time.perf_counter) is
+the app's tally module is called R times on the same list and the median wall time (time.perf_counter) is
 reported. Ranked ballots rank a random subset of 7 options (some empty, some partial); approval ballots approve
 each of 7 options with probability 0.3; yes/no/abstain ballots are uniform.
 
@@ -57,13 +57,12 @@ def settings_from(args, profile: str) -> Settings:
 
 def methods(settings: Settings) -> dict:
     """Method name -> (ballots, tally callable taking the ballots)."""
-    from stac_youth.proposals.tally import (
-        CHOICES,
-        Threshold,
-        tally_approval,
-        tally_ranked_choice,
-        tally_yes_no_abstain,
-    )
+    from .app_api import app_module
+
+    tally = app_module("tally_yes_no_abstain")  # the app's tally module, wherever it lives
+    CHOICES, Threshold = tally.CHOICES, tally.Threshold
+    tally_approval, tally_ranked_choice, tally_yes_no_abstain = (tally.tally_approval, tally.tally_ranked_choice,
+                                                                tally.tally_yes_no_abstain)
 
     rng = random.Random(settings.seed)
     n, quorum = settings.ballots, Fraction(1, 2)

@@ -2,10 +2,10 @@
 
 A temporary SQLite file gets the migrated schema and one open yes/no/abstain poll with live results: N member
 accounts, all eligible, each with its participation and ballot, and the poll's counters, written with Core bulk
-inserts (as dataset.py does). Then, in an app context, the app's own functions are timed on it: `polls.turnout`
-(members who voted, from the `_cast` counter) and `polls.results` (the live yes/no/abstain counts), each the median
+inserts (as dataset.py does). Then, in an app context, the app's own functions are timed on it: `turnout`
+(members who voted, from the `_cast` counter) and `results` (the live yes/no/abstain counts), each the median
 of many calls, next to the same figures counted from the ballots table (what the counters save), and
-`polls.tally_poll`, the close's full tally reading every ballot back from the table.
+`tally_poll`, the close's full tally reading every ballot back from the table.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ def seed_open_poll(conn, ballots: int, seed: int = 2009) -> int:
     from stac_youth.common.passwords import hash_password
     from stac_youth.common.time import utcnow
     from stac_youth.extensions import db
-    from stac_youth.proposals.polls import CAST
+
+    from .app_api import app_attr
+
+    CAST = app_attr("CAST")
 
     from .dataset import SHARED_PASSWORD
 
@@ -81,13 +84,14 @@ def measure(ballots: int, tally_repeats: int = 3) -> dict:
     from sqlalchemy import func, select
 
     from stac_youth.extensions import db
-    from stac_youth.proposals import polls
-    from stac_youth.proposals.poll_models import Ballot, Participation, Poll
+    from stac_youth.models import Ballot, Participation, Poll
 
+    from .app_api import app_attr, app_module
     from .dataset import migrate
 
     with tempfile.TemporaryDirectory(prefix="stac-bench-tally-") as tmp:
         app = _app(Path(tmp) / "tally.db")
+        counts, tally_poll = app_module("turnout"), app_attr("tally_poll")  # the live counters' module
         started = time.monotonic()
         migrate(app)
         with app.app_context():
@@ -97,14 +101,14 @@ def measure(ballots: int, tally_repeats: int = 3) -> dict:
                 poll_id = seed_open_poll(conn, ballots)
             seeded = time.monotonic() - started
             poll = db.session.get(Poll, poll_id)
-            turnout_ms, (cast, eligible) = _timed(lambda: polls.turnout(poll), CALLS)
-            counts_ms, shown = _timed(lambda: polls.results(None, poll), CALLS)
+            turnout_ms, (cast, eligible) = _timed(lambda: counts.turnout(poll), CALLS)
+            counts_ms, shown = _timed(lambda: counts.results(None, poll), CALLS)
             counted_turnout_ms, counted = _timed(lambda: db.session.scalar(
                 select(func.count()).select_from(Participation).where(Participation.poll_id == poll_id)), 20)
             counted_choices_ms, _rows = _timed(lambda: db.session.execute(
                 select(Ballot.choices, func.count()).where(Ballot.poll_id == poll_id).group_by(Ballot.choices)).all(),
                 20)
-            tally_ms, result = _timed(lambda: polls.tally_poll(poll), tally_repeats)
+            tally_ms, result = _timed(lambda: tally_poll(poll), tally_repeats)
             db.session.remove()
             db.engine.dispose()
     return {

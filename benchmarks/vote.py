@@ -1,465 +1,286 @@
-"""Vote throughput: 32 clients casting ballots as fast as they are answered, app vs a bare insert route, per database.
+"""Statewide vote (open loop) and the ballot route at saturation against a textbook route, per database kind.
 
-For each database kind (a temporary SQLite file; a scratch PostgreSQL database created and dropped here) the real
-app runs under the production command (`STAC_ENV=production gunicorn -k gthread -w 1 --threads 100 app:app`) and,
-in the same invocation and under the same command, benchmarks/bare_insert.py on its own database of the same kind.
-The app is prepared by benchmarks/vote_setup.py (migrations, members, open yes/no/abstain polls, session cookies and
-CSRF tokens made with the app's own code); both setups run before anything is measured.
+For each database kind (a temporary SQLite file; a scratch PostgreSQL database created and dropped here) the real app
+runs under the production command (`STAC_ENV=production gunicorn -k gthread -w 1 --threads 100 app:app`), prepared
+by benchmarks/vote_setup.py: 5,000 members, each signed in with its own session cookie and CSRF token, and three
+open yes/no/abstain polls every member may vote in. In the same invocation, under the same command and on a
+database of the same kind, benchmarks/textbook.py serves the textbook ballot route (Flask-Login loader, Flask-WTF
+form, one ORM insert, commit, redirect) for as many users of its own.
 
-Clients are aiohttp tasks in this process, one keep-alive connection each, closed loop (next request as soon as the
-last one is answered). Scenario one-poll (the default, a live meeting's vote): one open poll and thousands of
-members; app client i POSTs /polls/<id>/vote as members i, i + 32, i + 64... in turn, so all clients contend for
-the same poll. Scenario spread: app client i is member i and votes in poll after poll. Either way every ballot is a
-new (poll, member) pair. Bare client i POSTs /vote with fresh (poll_id, user_id) pairs. Each run: warm-up, then the
-measured window (only responses completed inside it count for req/s and latency), then every request in flight is
-answered or times out, the server is stopped by PID and the database is checked: every acknowledged (200) pair has
-its row, no pair is stored twice, rows without an acknowledgement are counted. The app acknowledges a ballot with
-303 to /polls/<id>/voted (the receipt page, post/redirect/get); that counts as the 200 of the bare route.
+1. Statewide vote, open loop: member n's ballot is due at n / 84 s (all 5,000 within 60 s) and is started then,
+   however long earlier ones take: the real form POST to /polls/<id>/vote (csrf_token, choice, receipt) with that
+   member's session cookie. Latency counts from the due time. The app acknowledges a ballot with 303 to
+   /polls/<id>/voted; anything else, or no answer within 30 s, is an error. Afterwards the tables are read:
+   every acknowledged member has a ballot and a participation (else lost), none has two (doubled).
+2. Saturation, closed loop: 32 virtual users, each request a new member (its own session) voting in the next two
+   polls, as fast as the answers come, 1 s warm-up then 8 s measured; then the textbook route the same way with its
+   users. The figure is acknowledged ballots a second in the window; the goal is the ratio.
+
+Clients are aiohttp tasks in this process; cookies go in a Cookie header (a jar would refuse the app's Secure
+`__Host-` cookie over plain http).
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import os
-import re
+import random
 import tempfile
 import time
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from . import textbook
+from .crash_clients import new_receipt
 from .harness import (
+    DEFAULT_POSTGRES_URL,
     BenchmarkError,
+    CpuWindow,
     Server,
-    Setup,
+    database_url,
     environment,
+    fmt,
     free_port,
     gunicorn_argv,
-    machine_busy_seconds,
-    proc_cpu_seconds,
-    scratch_postgres,
     server_env,
+    server_errors,
     serving,
-    start_setup,
     wait_all,
 )
-from .vote_report import analyse, goals, print_report, summarise
+from .openloop import Result, run_closed_loop, run_open_loop, steady_schedule
+from .setups import start_setup
+from .vote_report import check_app_tables, goals, print_report, saturation_figures, statewide_figures
 
-HELP = "vote throughput: 32 clients casting ballots, the app next to a bare one-row insert route, SQLite and PostgreSQL"
+HELP = ("statewide vote (5,000 members at 84 ballots/s, open loop) and the ballot route at saturation against a "
+        "textbook route, SQLite and PostgreSQL")
 DATABASES = ("sqlite", "postgresql")
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 CHOICES = ("yes", "no", "abstain")
-SCENARIOS = ("one-poll", "spread")
 
 
 @dataclass(frozen=True)
 class Settings:
-    clients: int
-    duration: float
-    rounds: int
-    warmup: float = 1.0
+    members: int
+    rate: float
+    saturation_seconds: float
+    warmup: float
+    users: int = 32
     threads: int = 100
-    scenario: str = "one-poll"
-    polls: int = 0  # 0: one poll (one-poll), or enough for CAPACITY ballots/s over every round (spread)
-    members: int = 0  # 0: enough for CAPACITY ballots/s over every round (one-poll), or one per client (spread)
     databases: tuple[str, ...] = DATABASES
 
 
 PROFILES = {
-    "quick": Settings(clients=32, duration=0.75, rounds=1, warmup=0.25),
-    "default": Settings(clients=32, duration=10, rounds=1),
-    "full": Settings(clients=32, duration=10, rounds=3),
+    "quick": Settings(members=300, rate=84, saturation_seconds=0.75, warmup=0.25),
+    "default": Settings(members=5000, rate=84, saturation_seconds=8, warmup=1),
+    "full": Settings(members=5000, rate=84, saturation_seconds=15, warmup=2),
 }
-
-#: ballots/s the automatic poll count is sized for; a client that runs out of polls stops and the report says so
-CAPACITY = 800
-SETUP_TIMEOUT = 300
+SATURATION_POLLS = 2  # polls after the statewide one: each member votes once in each, so 2 x members ballots
+SETUP_TIMEOUT = 600
 SERVER_START_TIMEOUT = 60
 REQUEST_TIMEOUT = 30
-RECEIPT = re.compile(rb"\b[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b")
 
 
 def add_arguments(parser) -> None:
     """The vote subcommand's own options."""
-    parser.add_argument("--clients", type=int, help="concurrent clients, one member each (32)")
-    parser.add_argument("--duration", type=float, help="measured seconds per run (quick 0.75, default 10)")
-    parser.add_argument("--warmup", type=float, help="seconds of voting before the measured window (quick 0.25, 1)")
-    parser.add_argument("--rounds", type=int, help="repetitions, alternating which server goes first (full 3)")
-    parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100, as in the README)")
-    parser.add_argument("--scenario", choices=SCENARIOS,
-                        help="one-poll: one open poll, each client votes as member after member (a live meeting's "
-                             "vote; the default); spread: each client is one member voting in poll after poll")
-    parser.add_argument("--polls", type=int, help=f"open polls to prepare (spread: enough for {CAPACITY} ballots/s)")
-    parser.add_argument("--members", type=int, help=f"members to prepare (one-poll: enough for {CAPACITY} ballots/s)")
+    parser.add_argument("--members", type=int, help="members, each with its own session (quick 300, default 5000)")
+    parser.add_argument("--rate", type=float, help="statewide ballots a second, open loop (84)")
+    parser.add_argument("--saturation-seconds", type=float, help="measured seconds at saturation (quick 0.75, 8)")
+    parser.add_argument("--users", type=int, help="virtual users at saturation (32)")
+    parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100)")
     parser.add_argument("--databases", help="comma-separated: sqlite,postgresql (both)")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-                        help="a PostgreSQL database to connect to for CREATE/DROP DATABASE of the scratch databases "
-                             f"(BENCH_POSTGRES_URL, else {DEFAULT_POSTGRES_URL})")
+                        help=f"PostgreSQL to CREATE/DROP scratch databases through (BENCH_POSTGRES_URL, else "
+                             f"{DEFAULT_POSTGRES_URL})")
 
 
 def settings_from(args, profile: str) -> Settings:
-    """The profile's settings with the command-line overrides; polls sized for CAPACITY when not given."""
+    """The profile's settings with the command-line overrides."""
     base = asdict(PROFILES[profile])
-    for name in ("clients", "duration", "warmup", "rounds", "threads", "scenario", "polls", "members"):
-        value = getattr(args, name, None)
-        if value is not None:
-            base[name] = value
+    for name in ("members", "rate", "saturation_seconds", "users", "threads"):
+        if getattr(args, name, None) is not None:
+            base[name] = getattr(args, name)
     if getattr(args, "databases", None):
         kinds = tuple(k.strip() for k in args.databases.split(",") if k.strip())
         if not kinds or set(kinds) - set(DATABASES):
             raise BenchmarkError(f"--databases takes a comma-separated subset of {','.join(DATABASES)}")
         base["databases"] = kinds
-    settings = Settings(**base)
-    per_client = math.ceil(settings.rounds * (settings.warmup + settings.duration) * CAPACITY / settings.clients) + 5
-    if settings.scenario == "one-poll":
-        return replace(settings, polls=settings.polls or 1, members=settings.members or per_client * settings.clients)
-    return replace(settings, polls=settings.polls or per_client, members=settings.members or settings.clients)
+    return Settings(**base)
 
 
-# --------------------------------------------------------------------------------------------------------------
-# Databases
+async def post_ballot(http, url: str, path: str, fields: dict, cookie: str, due: float, kind: str,
+                      extra: dict) -> Result:
+    """One form POST; status 200 stands for the 303 to the receipt page (the acknowledgement), else the status."""
+    import aiohttp
 
-
-class Databases:
-    """The app's and the bare route's database of one kind: SQLAlchemy URLs, created here, dropped when stack closes."""
-
-    def __init__(self, kind: str, tmp: Path, postgres_url: str, stack: ExitStack) -> None:
-        self.kind = kind
-        if kind == "sqlite":
-            self.app_url, self.bare_url = f"sqlite:///{tmp / 'app.db'}", f"sqlite:///{tmp / 'bare.db'}"
-            return
-        names = (f"bench_vote_{os.getpid()}_app", f"bench_vote_{os.getpid()}_bare")
-        self.app_url, self.bare_url = (stack.enter_context(scratch_postgres(postgres_url, name)) for name in names)
-
-
-def start_app_setup(dbs: Databases, settings: Settings, tmp: Path) -> Setup:
-    """Start benchmarks.vote_setup for one database kind (runs while the other kind's setup runs)."""
-    return start_setup("vote_setup", f"setup-{dbs.kind}", ["--members", str(settings.members), "--polls",
-                                                           str(settings.polls)], tmp, dbs.app_url)
-
-
-def finish_setups(setups: dict[str, Setup], started: float) -> tuple[dict[str, dict], float]:
-    """Wait for every kind's setup; the plans by kind and the seconds since started, both printed."""
-    deadline = time.monotonic() + SETUP_TIMEOUT
-    plans = {kind: setup.finish(deadline) for kind, setup in setups.items()}
-    seconds = time.monotonic() - started
-    for kind, plan in plans.items():
-        print(f"{kind}: app prepared ({plan['dialect']}, {plan['env']}): {len(plan['member_ids'])} members, "
-              f"{len(plan['poll_ids'])} open polls with {plan['eligible_counts']} eligible each, migrations "
-              f"{plan['timings']['migrate_seconds']:.1f} s, polls {plan['timings']['polls_seconds']:.1f} s",
-              flush=True)
-    print(f"setup took {seconds:.1f} s", flush=True)
-    return plans, seconds
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU time so far of every running PostgreSQL process on this machine (server and backends), from /proc."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    total += proc_cpu_seconds(int(entry.name))
-            except OSError:
-                continue
-    return total
-
-
-def create_bare_schema(url: str) -> None:
-    """The bare route's table, made before its server starts."""
-    from .bare_insert import make_engine, metadata
-
-    engine = make_engine(url)
-    metadata.create_all(engine)
-    engine.dispose()
-
-
-def stored_pairs(kind: str, url: str) -> dict:
-    """The pairs in the database (app: ballots, participations, counters; bare: bench_inserts) and duplicates."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
+    started = time.monotonic()
+    status, error = None, None
+    headers = {"User-Agent": textbook.USER_AGENT, "Content-Type": "application/x-www-form-urlencoded",
+               "Cookie": cookie}
     try:
-        with engine.connect() as conn:
-            def pairs(sql):
-                return [tuple(row) for row in conn.execute(text(sql))]
-
-            def scalar(sql):
-                return conn.execute(text(sql)).scalar() or 0
-
-            if kind == "bare":
-                return {"rows": pairs("SELECT poll_id, user_id FROM bench_inserts"),
-                        "doubled": scalar("SELECT count(*) FROM (SELECT 1 FROM bench_inserts GROUP BY poll_id, user_id"
-                                          " HAVING count(*) > 1) d")}
-            return {
-                "rows": pairs("SELECT poll_id, voter_id FROM ballots"),
-                "participations": pairs("SELECT poll_id, user_id FROM poll_participations"),
-                "doubled": scalar("SELECT count(*) FROM (SELECT 1 FROM ballots WHERE voter_id IS NOT NULL"
-                                  " GROUP BY poll_id, voter_id HAVING count(*) > 1) d")
-                + scalar("SELECT count(*) FROM (SELECT 1 FROM poll_participations GROUP BY poll_id, user_id"
-                         " HAVING count(*) > 1) d"),
-                "counters": scalar("SELECT sum(count) FROM poll_counts WHERE choice IN ('yes', 'no', 'abstain')"),
-                "turnout_counter": scalar("SELECT sum(count) FROM poll_counts WHERE choice = '_cast'"),
-            }
-    finally:
-        engine.dispose()
+        async with http.post(url + path, data=urlencode(fields), headers=headers, allow_redirects=False) as response:
+            await response.read()
+            status = response.status
+            if status == 303 and response.headers.get("Location", "").split("?")[0].endswith("/voted"):
+                status = 200
+            else:
+                error = f"{status} (Location: {response.headers.get('Location')})"
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:200]
+    return Result(kind, due, started, time.monotonic(), status, error, extra)
 
 
-def check_integrity(kind: str, url: str, acked: set, answered: set, before: dict) -> dict:
-    """Acknowledged pairs against the stored rows, cumulative over every run on this database."""
-    now = stored_pairs(kind, url)
-    rows = set(now["rows"])
-    out = {
-        "rows": len(now["rows"]),
-        "rows_added": len(now["rows"]) - before.get("rows", 0),
-        "lost": len(acked - rows),
-        "doubled": now["doubled"],
-        "unacknowledged_rows": len(rows - acked),
-        "unanswered_rows": len(rows - acked - answered),  # stored, but the client got no status at all
-    }
-    if kind == "app":
-        participations = set(now["participations"])
-        out |= {
-            "participations": len(now["participations"]),
-            "participations_added": len(now["participations"]) - before.get("participations", 0),
-            "lost_participations": len(acked - participations),
-            "counters": now["counters"],
-            "turnout_counter": now["turnout_counter"],
-        }
-        out["lost"] = max(out["lost"], out["lost_participations"])
+def _session(users: int):
+    import aiohttp
+
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0 if users == 0 else users),
+                                 timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
+                                 cookie_jar=aiohttp.DummyCookieJar())
+
+
+async def statewide(url: str, plan: dict, settings: Settings, server: Server) -> dict:
+    """Every member votes once in the first poll, ballot n due n / rate s after the start (open loop)."""
+    poll_id, rng = plan["poll_ids"][0], random.Random(2026)  # noqa: S311 - not cryptography
+    members = range(min(settings.members, len(plan["member_ids"])))
+    schedule = list(zip(steady_schedule(len(members), settings.rate), members, strict=True))
+    cookie_name = plan["cookie_name"]
+    async with _session(0) as http:
+        def send(member: int, due: float):
+            fields = {"csrf_token": plan["csrf_tokens"][member], "choice": rng.choice(CHOICES),
+                      "receipt": new_receipt()}
+            return post_ballot(http, url, f"/polls/{poll_id}/vote", fields,
+                               f"{cookie_name}={plan['cookies'][member]}", due, "ballot",
+                               {"pair": (poll_id, plan["member_ids"][member])})
+
+        t0 = time.monotonic()
+        with CpuWindow(server, postgres=plan["dialect"] == "postgresql") as cpu:
+            results = await run_open_loop(schedule, send)
+        seconds = time.monotonic() - t0
+    return {"results": results, "seconds": seconds, "cpu": cpu.figures}
+
+
+async def saturate(url: str, requests: list[tuple[str, dict, str, tuple]], settings: Settings) -> dict:
+    """Closed loop: settings.users virtual users take the next request of the list as soon as their last is answered."""
+    cursor = iter(requests)
+    async with _session(settings.users) as http:
+        async def send(_user: int, now: float):
+            request = next(cursor, None)
+            if request is None:
+                return None
+            path, fields, cookie, pair = request
+            return await post_ballot(http, url, path, fields, cookie, now, "ballot", {"pair": pair})
+
+        results, start, end = await run_closed_loop(settings.users, settings.saturation_seconds, send,
+                                                    settings.warmup)
+    return {"results": results, "window": (start, end), "ran_out": next(cursor, None) is None}
+
+
+def app_requests(plan: dict, settings: Settings) -> list:
+    """Saturation ballots of the app: every member in each saturation poll, member by member."""
+    rng, cookie_name = random.Random(7), plan["cookie_name"]  # noqa: S311
+    out = []
+    for poll_id in plan["poll_ids"][1:1 + SATURATION_POLLS]:
+        for n, member_id in enumerate(plan["member_ids"]):
+            fields = {"csrf_token": plan["csrf_tokens"][n], "choice": rng.choice(CHOICES), "receipt": new_receipt()}
+            out.append((f"/polls/{poll_id}/vote", fields, f"{cookie_name}={plan['cookies'][n]}", (poll_id, member_id)))
     return out
 
 
-# --------------------------------------------------------------------------------------------------------------
-# Clients
+def textbook_requests(credentials: list, cookie_name: str) -> list:
+    """Saturation ballots of the textbook route: every user in each of as many polls as the app's."""
+    rng = random.Random(7)  # noqa: S311
+    return [("/vote", {"csrf_token": token, "poll_id": poll, "choice": rng.choice(CHOICES)},
+             f"{cookie_name}={cookie}", (poll, user_id))
+            for poll in range(1, 1 + SATURATION_POLLS) for user_id, cookie, token in credentials]
 
 
-async def drive(kind: str, url: str, settings: Settings, plan: dict, cursors: list[int], server: Server,
-                log) -> dict:
-    """Warm-up and measured window of closed-loop voting; returns every request's record and CPU samples."""
-    import aiohttp
-
-    clients = settings.clients
-    records: list[tuple] = []  # (client, poll_id, user_id, started, ended, status, receipt found)
-    out_of_polls = [False] * clients
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
-                                     cookie_jar=aiohttp.DummyCookieJar()) as http:
-        headers = [{"User-Agent": plan["user_agent"], "Content-Type": "application/x-www-form-urlencoded"}
-                   for _ in range(clients)]
-        if kind == "app":
-            poll_ids, member_ids, cookies, tokens = (plan["poll_ids"], plan["member_ids"], plan["members"],
-                                                     plan["csrf_tokens"])
-            one_poll = settings.scenario == "one-poll"
-
-        def next_request(i: int):
-            """(path, body, headers, poll_id, user_id) of client i's next ballot, or None when it has none left.
-
-            one-poll: client i votes as members i, i + clients, i + 2 * clients... in the one poll; spread: client i
-            is member i and votes in poll after poll.
-            """
-            n = cursors[i]
-            choice = CHOICES[(n + i) % 3]
-            if kind == "bare":
-                cursors[i] += 1
-                return ("/vote", urlencode({"poll_id": n + 1, "user_id": i + 1, "choice": choice}), headers[i],
-                        n + 1, i + 1)
-            member = i + n * clients if one_poll else i
-            poll_id = poll_ids[0] if one_poll else (poll_ids[n] if n < len(poll_ids) else None)
-            if member >= len(member_ids) or poll_id is None:
-                return None
-            cursors[i] += 1
-            request_headers = headers[i] | {"Cookie": f"{plan['cookie_name']}={cookies[member]}"}
-            return (f"/polls/{poll_id}/vote", urlencode({"csrf_token": tokens[member], "choice": choice}),
-                    request_headers, poll_id, member_ids[member])
-
-        start = time.monotonic()
-        measure_from, stop_at = start + settings.warmup, start + settings.warmup + settings.duration
-        samples = {}
-
-        async def sample(name: str, at: float) -> None:
-            await asyncio.sleep(max(0.0, at - time.monotonic()))
-            database = postgres_cpu_seconds() if plan.get("dialect") == "postgresql" else 0.0
-            samples[name] = (time.monotonic(), server.cpu_seconds(), time.process_time(), machine_busy_seconds(),
-                             database)
-
-        async def client(i: int) -> None:
-            while time.monotonic() < stop_at:
-                request = next_request(i)
-                if request is None:
-                    out_of_polls[i] = True
-                    return
-                path, body, request_headers, poll_id, user_id = request
-                started = time.monotonic()
-                status, receipt = -1, False
-                try:
-                    async with http.post(url + path, data=body, headers=request_headers,
-                                         allow_redirects=False) as response:
-                        payload = await response.read()
-                        status = response.status
-                        receipt = status == 200 and RECEIPT.search(payload) is not None
-                        if status == 303 and response.headers.get("Location", "").endswith("/voted"):
-                            status, receipt = 200, True  # the app acknowledges a ballot by redirecting to its receipt
-                except (aiohttp.ClientError, TimeoutError):
-                    pass
-                records.append((i, poll_id, user_id, started, time.monotonic(), status, receipt))
-
-        await asyncio.gather(sample("from", measure_from), sample("to", stop_at),
-                             *(client(i) for i in range(clients)))
-        end = time.monotonic()
-    log(f"{len(records)} requests in {end - start:.1f} s ({settings.warmup:g} s warm-up), "
-        f"last answered {(end - stop_at) * 1000:.0f} ms after the window")
-    return {"records": records, "measure_from": measure_from, "stop_at": stop_at, "samples": samples,
-            "out_of_polls": sum(out_of_polls)}
+def new_servers(kind: str, urls: dict, settings: Settings, tmp: Path, secret_key: str) -> list[Server]:
+    """The app and the textbook server on one database kind, not started yet."""
+    app_env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=urls["app"])
+    book_env = server_env(SECRET_KEY=secret_key, TEXTBOOK_DATABASE_URL=urls["textbook"])
+    servers = []
+    for name, target, env in (("app", "app:app", app_env), ("textbook", "benchmarks.textbook:app", book_env)):
+        port = free_port()
+        servers.append(Server(name, gunicorn_argv(target, port, settings.threads), port, env,
+                              tmp / f"{kind}-{name}.log"))
+    return servers
 
 
-# --------------------------------------------------------------------------------------------------------------
-# Orchestration
-
-
-def server_errors(log_path: Path, limit: int = 5) -> list[str]:
-    """The first few errors of a server log, each from its ERROR/Traceback line to the next log record."""
-    try:
-        lines = log_path.read_text(errors="replace").splitlines()
-    except OSError:
-        return []
-    errors, index = [], 0
-    while index < len(lines) and len(errors) < limit:
-        if "Traceback" not in lines[index] and "ERROR" not in lines[index]:
-            index += 1
-            continue
-        end = index + 1
-        while end < len(lines) and end - index < 200 and not lines[end].startswith("["):
-            end += 1
-        errors.append("\n".join(lines[index:end]))
-        index = end
-    return errors
-
-
-@dataclass
-class Track:
-    """What one server kind on one database has done so far, across rounds."""
-
-    cursors: list[int]
-    acked: set
-    answered: set
-    stored: dict
-
-
-def new_server(kind: str, dbs: Databases, round_no: int, settings: Settings, tmp: Path, secret_key: str) -> Server:
-    """The app or the bare insert server on one database kind, not started yet."""
-    port = free_port()
-    if kind == "app":
-        target = "app:app"
-        env = server_env(STAC_ENV="production", SECRET_KEY=secret_key, DATABASE_URL=dbs.app_url)
-    else:
-        target, env = "benchmarks.bare_insert:app", server_env(BENCH_DATABASE_URL=dbs.bare_url)
-    return Server(kind, gunicorn_argv(target, port, settings.threads), port, env,
-                  tmp / f"{dbs.kind}-{kind}-{round_no}.log")
-
-
-def run_one(server: Server, dbs: Databases, round_no: int, settings: Settings, plan: dict, track: Track) -> dict:
-    """Drive one server that answers, stop it by PID, check the database; the analysed run."""
-    kind = server.name
-
+def measure_kind(kind: str, urls: dict, plan: dict, credentials: list, settings: Settings, tmp: Path,
+                 secret_key: str) -> dict:
+    """Both scenarios on one database kind; the figures and the tables' check."""
     def log(text: str) -> None:
-        print(f"[{dbs.kind} {kind} {round_no}] {text}", flush=True)
+        print(f"[{kind}] {text}", flush=True)
 
-    budget = settings.warmup + settings.duration + 2 * REQUEST_TIMEOUT + 30
-    try:
-        log(f"{' '.join(server.argv[2:])} up on port {server.port}, worker pid(s) {server.workers}")
-        try:
-            raw = asyncio.run(asyncio.wait_for(
-                drive(kind, f"http://127.0.0.1:{server.port}", settings, plan, track.cursors, server, log), budget))
-        except TimeoutError as error:
-            raise BenchmarkError(f"{dbs.kind} {kind} run exceeded its {budget:.0f} s budget") from error
-        errors = server_errors(server.log_path)
-    finally:
-        server.stop()
-    for _client, poll_id, user_id, _t0, _t1, status, _receipt in raw["records"]:
-        if status == 200:
-            track.acked.add((poll_id, user_id))
-        if status != -1:
-            track.answered.add((poll_id, user_id))
-    integrity = check_integrity(kind, dbs.app_url if kind == "app" else dbs.bare_url, track.acked, track.answered,
-                                track.stored)
-    track.stored = {"rows": integrity["rows"], "participations": integrity.get("participations", 0)}
-    result = analyse(raw, settings) | {"integrity": integrity, "server_errors": errors}
-    if errors:
-        log(f"server log has {len(errors)} error(s); the first:\n{errors[0]}")
-    log(f"{result['ok_per_second']:.0f} acknowledged/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms;"
-        f" {integrity['rows']} rows stored for {len(track.acked)} acknowledged, lost {integrity['lost']}, doubled "
-        f"{integrity['doubled']}")
-    return result
+    budget = settings.members / settings.rate + 2 * REQUEST_TIMEOUT + 60
+    with serving(new_servers(kind, urls, settings, tmp, secret_key)) as (app, book):
+        wait_all([app, book], SERVER_START_TIMEOUT)
+        base = f"http://127.0.0.1:{app.port}"
+        log(f"statewide vote: {settings.members} members at {settings.rate:g}/s, open loop")
+        raw = asyncio.run(asyncio.wait_for(statewide(base, plan, settings, app), budget))
+        state = statewide_figures(raw)
+        log(f"statewide: p95 {fmt(state['p95_ms'], 0)} ms, p99 {fmt(state['p99_ms'], 0)} ms, {state['acknowledged']} "
+            f"acknowledged, {state['errors']} errors, client start lag p99 {fmt(state['start_lag_p99_ms'])} ms")
+        log(f"ballot route at saturation: {settings.users} users, {settings.saturation_seconds:g} s")
+        raw_app = asyncio.run(asyncio.wait_for(saturate(base, app_requests(plan, settings), settings), budget))
+        app_sat = saturation_figures(raw_app)
+        log(f"app: {fmt(app_sat['ok_per_second'], 0)} ballots/s, p50 {fmt(app_sat['p50_ms'])} ms, bad answers "
+            f"{app_sat['bad_kinds'] or 0}")
+        app.stop()
+        raw_book = asyncio.run(asyncio.wait_for(saturate(
+            f"http://127.0.0.1:{book.port}", textbook_requests(credentials, "__Host-session"), settings), budget))
+        book_sat = saturation_figures(raw_book)
+        log(f"textbook: {fmt(book_sat['ok_per_second'], 0)} ballots/s, p50 {fmt(book_sat['p50_ms'])} ms, bad answers "
+            f"{book_sat['bad_kinds'] or 0}")
+        errors = {"app": server_errors(app.log_path), "textbook": server_errors(book.log_path)}
+    acked = {r.extra["pair"] for r in raw["results"] + raw_app["results"] if r.status == 200}
+    tables = check_app_tables(urls["app"], acked, plan["poll_ids"][0])
+    stored = textbook.stored_votes(urls["textbook"])
+    book_acked = {r.extra["pair"] for r in raw_book["results"] if r.status == 200}
+    book_tables = {"lost": len(book_acked - set(stored)), "doubled": len(stored) - len(set(stored))}
+    log(f"tables: lost {tables['lost']}, doubled {tables['doubled']}, statewide ballots {tables['statewide_ballots']}")
+    return {"statewide": state, "saturation": {"app": app_sat, "textbook": book_sat}, "tables": tables,
+            "textbook_tables": book_tables, "server_errors": errors,
+            "goals": goals(kind, state, tables, app_sat, book_sat)}
 
 
 def run(args, profile: str) -> dict:
-    """Set up every database kind, measure bare and app per round, print the report; the results for --json."""
+    """Set up every database kind side by side, then measure one kind at a time; the report and the results."""
     settings = settings_from(args, profile)
     started = time.monotonic()
     results: dict = {}
-    print(f"vote: {settings.clients} clients, {settings.warmup:g} s warm-up + {settings.duration:g} s measured, "
-          f"{settings.rounds} round(s), databases {', '.join(settings.databases)}, scenario {settings.scenario}: "
-          f"{settings.polls} open poll(s) and {settings.members} members per database", flush=True)
+    print(f"vote: {settings.members} members at {settings.rate:g} ballots/s (open loop), then {settings.users} users "
+          f"at saturation for {settings.saturation_seconds:g} s; databases {', '.join(settings.databases)}",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="stac-bench-vote-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
-        # Every setup first (they run side by side, with the first servers booting), then the measurements, one
-        # server at a time.
-        kinds, setups = {}, {}
+        urls, setups = {}, {}
         for kind in settings.databases:
             (tmp / kind).mkdir()
-            try:
-                kinds[kind] = Databases(kind, tmp / kind, args.postgres_url, stack)
-            except BenchmarkError as error:
-                if kind != "postgresql" or args.databases:  # asked for by name: no silent skip
-                    raise
-                print(f"{kind} skipped: {error}", flush=True)
-                results[kind] = {"skipped": str(error)}
-                continue
-            create_bare_schema(kinds[kind].bare_url)
-            setups[kind] = start_app_setup(kinds[kind], settings, tmp)
+            urls[kind] = {name: database_url(kind, tmp / kind, f"vote_{name}", args.postgres_url, stack)
+                          for name in ("app", "textbook")}
+            setups[kind] = start_setup("vote_setup", f"setup-{kind}", [
+                "--members", str(settings.members), "--polls", str(1 + SATURATION_POLLS)], tmp, urls[kind]["app"])
             stack.callback(setups[kind].kill)
-        plans, setup_seconds = {}, 0.0
-        for kind, dbs in kinds.items():
-            tracks = {name: Track([0] * settings.clients, set(), set(), {}) for name in ("app", "bare")}
-            per_round = []
-            for round_no in range(1, settings.rounds + 1):
-                order = ("bare", "app") if round_no % 2 else ("app", "bare")
-                with serving(new_server(name, dbs, round_no, settings, tmp, setups[kind].secret_key)
-                             for name in order) as servers:
-                    if not plans:
-                        plans, setup_seconds = finish_setups(setups, started)
-                    wait_all(servers, SERVER_START_TIMEOUT)
-                    per_round.append({server.name: run_one(server, dbs, round_no, settings, plans[kind],
-                                                           tracks[server.name]) for server in servers})
-            summary = {name: summarise([r[name] for r in per_round]) for name in ("app", "bare")}
-            plan = plans[kind]
-            results[kind] = {"summary": summary, "goals": goals(kind, summary["app"], summary["bare"]),
-                             "rounds": per_round, "plan": {"polls": len(plan["poll_ids"]),
-                                                           "members": len(plan["member_ids"]),
-                                                           "cookie_name": plan["cookie_name"],
-                                                           "timings": plan["timings"]}}
-    notes = print_report(settings, results)
-    all_goals = [g for data in results.values() for g in data.get("goals", [])]
+        credentials = {}
+        for kind in settings.databases:  # the textbook's users while the app's setups run
+            credentials[kind] = textbook.prepare(urls[kind]["textbook"], settings.members, setups[kind].secret_key)
+        deadline = time.monotonic() + SETUP_TIMEOUT
+        plans = {kind: setup.finish(deadline) for kind, setup in setups.items()}
+        setup_seconds = time.monotonic() - started
+        for kind, plan in plans.items():
+            print(f"{kind}: app prepared ({plan['dialect']}, {plan['env']}): {len(plan['member_ids'])} members with "
+                  f"their own sessions, {len(plan['poll_ids'])} open polls ({plan['eligible_counts']} eligible), "
+                  f"timings {', '.join(f'{k} {v:.1f} s' for k, v in plan['timings'].items())}", flush=True)
+        print(f"setup took {setup_seconds:.1f} s", flush=True)
+        for kind in settings.databases:
+            results[kind] = measure_kind(kind, urls[kind], plans[kind], credentials[kind], settings, tmp,
+                                         setups[kind].secret_key)
+    all_goals = [g for data in results.values() for g in data["goals"]]
+    notes = print_report(settings, results, all_goals)
     elapsed = time.monotonic() - started
     print(f"took {elapsed:.0f} s")
-    return {
-        "benchmark": "vote",
-        "profile": profile,
-        "settings": asdict(settings),
-        "setup": {"seconds": setup_seconds,
-                  "method": "migrations through the app factory; advisor by create_account, members as User rows "
-                            "with one shared scrypt hash; yes/no/abstain polls by polls.create_poll and "
-                            "polls.open_poll after the members exist; sessions from the app's start_session signed "
-                            "with its session serializer, sent as a Cookie header, each with its Flask-WTF CSRF "
-                            "token"},
-        "environment": environment(),
-        "databases": results,
-        "goals": all_goals,
-        "verdict": "PASS" if all(g["pass"] for g in all_goals) else "FAIL",
-        "notes": notes,
-        "elapsed_seconds": elapsed,
-    }
+    return {"benchmark": "vote", "profile": profile, "settings": asdict(settings), "setup_seconds": setup_seconds,
+            "environment": environment(), "databases": results, "goals": all_goals,
+            "verdict": "PASS" if all(g["pass"] for g in all_goals) else "FAIL", "notes": notes,
+            "elapsed_seconds": elapsed}

@@ -15,9 +15,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
-    register_rate_limits(app)
     register_socket_events(app)
-    register_admission(app)
     register_proxy_fix(app)
     register_background_tasks(app)
     register_error_handlers(app)
@@ -54,14 +52,12 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401 - every model must be mapped before the first query
     from .common.database import configure_sqlite
     from .common.i18n import install_template_gettext, select_locale, select_timezone
-    from .common.page_cache import init_page_cache
     from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from .members.sessions import init_sessions
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
-        init_page_cache(app, db.engine, db.metadata)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     init_sessions(app)
@@ -89,21 +85,14 @@ def register_blueprints(app: Flask) -> None:
     from .members import auth_bp
     from .members import bp as members_bp
     from .notifications import bp as notifications_bp
+    from .polls import bp as polls_bp
     from .proposals import bp as proposals_bp
     from .rooms import bp as rooms_bp
     from .summit import bp as summit_bp
 
-    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp, proposals_bp, summit_bp,
-                      notifications_bp):
+    for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp, proposals_bp, polls_bp,
+                      summit_bp, notifications_bp):
         app.register_blueprint(blueprint)
-
-
-def register_rate_limits(app: Flask) -> None:
-    """Limits are checked where a view declares one, and on every request only if something app-wide is limited."""
-    from .common.rate_limits import check_limits_in_views_only
-    from .extensions import limiter
-
-    check_limits_in_views_only(app, limiter)
 
 
 def register_socket_events(app: Flask) -> None:
@@ -127,13 +116,6 @@ def register_socket_events(app: Flask) -> None:
     )
 
 
-def register_admission(app: Flask) -> None:
-    """A few page requests at a time per process (around Socket.IO's middleware, inside the proxy fix)."""
-    from .common.admission import init_admission
-
-    init_admission(app)
-
-
 def register_proxy_fix(app: Flask) -> None:
     """Behind TRUSTED_PROXIES proxies, take the client's address and scheme from their X-Forwarded-* headers.
 
@@ -150,7 +132,7 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_background_tasks(app: Flask) -> None:
     """Timed work each server process does by itself: opening and closing scheduled polls."""
-    from .proposals.poll_events import init_poll_schedule
+    from .polls.events import init_poll_schedule
 
     init_poll_schedule(app)
 

@@ -41,16 +41,8 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie
     SESSION_REFRESH_EACH_REQUEST = False
-    #: how long a rendered page may be served again to the same session while nothing it read has changed (0: off)
-    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS") or 30)
-    PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024
-    #: page requests one server process runs at once (0: no limit; unset: 1 on SQLite, 2 on PostgreSQL, whose round
-    #: trips leave the core idle); see common/admission.py and docs/deploy.md
-    HTTP_CONCURRENCY = int(os.environ["HTTP_CONCURRENCY"]) if os.environ.get("HTTP_CONCURRENCY") else None
-    #: a request running longer than this (ms) lets one more start beside it (up to 4 x HTTP_CONCURRENCY at once)
-    HTTP_SLOW_REQUEST_MS = float(os.environ.get("HTTP_SLOW_REQUEST_MS") or 50)
-    #: seconds a request waits for its turn before it is answered 503 (busy, try again)
-    HTTP_ADMISSION_TIMEOUT = float(os.environ.get("HTTP_ADMISSION_TIMEOUT") or 30)
+    #: at most one push of who is in a room per this many seconds (0: a push at every change)
+    PRESENCE_PUSH_SECONDS = float(os.environ.get("PRESENCE_PUSH_SECONDS") or 1)
     #: how often each server process opens and closes scheduled polls (0: only when a poll's page is loaded)
     POLL_SCHEDULE_SECONDS = 15
     AVATAR_DIR = Path(os.environ.get("AVATAR_DIR") or INSTANCE_DIR / "avatars")
@@ -109,7 +101,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     SERVER_NAME = None
     POLL_SCHEDULE_SECONDS = 0
-    HTTP_CONCURRENCY = 0  # the concurrency tests race requests on purpose; test_admission covers the limit
+    PRESENCE_PUSH_SECONDS = 0  # room tests read each presence push right after the change; one test coalesces
     NOTIFICATION_EMAILS_IN_BACKGROUND = False  # tests read the outbox right after the request
 
     @classmethod

@@ -20,6 +20,14 @@ from .members.models import (  # noqa: F401
     User,
 )
 from .notifications.models import Notification  # noqa: F401
+from .polls.models import (  # noqa: F401
+    Ballot,
+    Participation,
+    Poll,
+    PollCount,
+    PollEligibility,
+    PollOption,
+)
 from .proposals.models import (  # noqa: F401
     Comment,
     CommentReport,
@@ -27,14 +35,6 @@ from .proposals.models import (  # noqa: F401
     Proposal,
     ProposalEvent,
     Theme,
-)
-from .proposals.poll_models import (  # noqa: F401
-    Ballot,
-    Participation,
-    Poll,
-    PollCount,
-    PollEligibility,
-    PollOption,
 )
 from .rooms.models import Message, MessageReport, Mute, Presence, Room, RoomRead, SpeakerRequest  # noqa: F401
 from .summit.models import Decision, SummitEdition, SummitSession  # noqa: F401

@@ -212,9 +212,9 @@ def seed_proposals(regions: dict[str, Region]) -> None:
 
 def seed_polls() -> None:
     """A counted poll (the proposal passed) and an open poll with live results; skipped when present."""
-    from .proposals import polls
+    from .polls import ballots, lifecycle
+    from .polls.models import Poll
     from .proposals.models import Proposal
-    from .proposals.poll_models import Poll
 
     advisor = find_user_by_email("advisor@example.org")
     choices = {"y": "yes", "n": "no", "a": "abstain"}
@@ -222,14 +222,14 @@ def seed_polls() -> None:
         proposal = db.session.scalar(select(Proposal).where(Proposal.title == title))
         if proposal is None or db.session.scalar(select(Poll.id).where(Poll.proposal_id == proposal.id)):
             continue
-        poll = polls.create_poll(advisor, proposal, f"Do you support the proposal “{title}”?", "yes_no_abstain",
+        poll = lifecycle.create_poll(advisor, proposal, f"Do you support the proposal “{title}”?", "yes_no_abstain",
                                  secret=secret, results_live=live, quorum_percent=25)
-        polls.open_poll(advisor, poll)
+        lifecycle.open_poll(advisor, poll)
         for number, vote in enumerate(votes, start=1):
             if vote in choices:
-                polls.cast_ballot(find_user_by_email(f"student{number}@example.org"), poll, choices[vote])
+                ballots.cast_ballot(find_user_by_email(f"student{number}@example.org"), poll, choices[vote])
         if closed:
-            polls.close_poll(advisor, poll)
+            lifecycle.close_poll(advisor, poll)
 
 
 DEMO_SESSIONS = [  # (title, track, day 0 or 1, hour, minutes, room)

@@ -184,6 +184,22 @@ def login_as(client, make_user):
     return _login_as
 
 
+@pytest.fixture
+def bay_member(make_user):
+    """A member of the Bay Area region (the meetings and rooms tests' regional member)."""
+    from tests.meetings.helpers import region
+
+    return make_user("member", display_name="Maya Bay", region_id=region("Bay Area").id)
+
+
+@pytest.fixture
+def capitol_member(make_user):
+    """A member of the Capitol Area region, for what the Bay Area member must not see."""
+    from tests.meetings.helpers import region
+
+    return make_user("member", display_name="Priya Capitol", region_id=region("Capitol Area").id)
+
+
 @pytest.fixture(autouse=True)
 def fresh_context_per_socket_event(monkeypatch):
     """Run every Socket.IO event in its own application context, as in production (see FreshContextClient)."""

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, select
 
 from stac_youth.common.roles import Role
 from stac_youth.extensions import db
-from stac_youth.proposals.poll_models import Ballot, Participation, Poll, PollCount
+from stac_youth.polls.models import Ballot, Participation, Poll, PollCount
 from stac_youth.rooms import messages
 from stac_youth.rooms.models import Message, Room
 from tests.conftest import PASSWORD
@@ -56,7 +56,7 @@ def databases(request, tmp_path):
 def _fill() -> None:
     """Members chat in a room and vote in an open, a secret approval and a closed ranked-choice poll."""
     from stac_youth.members.bootstrap import create_account
-    from stac_youth.proposals import polls
+    from stac_youth.polls import ballots, lifecycle
     from stac_youth.rooms import moderation
     from stac_youth.rooms.rooms import create_topic_room
     from stac_youth.seed import seed_regions
@@ -68,16 +68,16 @@ def _fill() -> None:
     posted = [messages.post_message(member, room, f"¿Sí? *{n}.{k}* 🎉", f"c-{n}-{k}").message
               for n, member in enumerate(members) for k in range(MESSAGES_EACH)]
     moderation.delete_message(advisor, posted[0])  # a deleted message is kept, marked, and must come back so
-    show = polls.create_poll(advisor, None, "Adopt it?", "yes_no_abstain")
-    secret = polls.create_poll(advisor, None, "Which days?", "approval", ["Mon", "Tue", "Wed"], secret=True)
-    ranked = polls.create_poll(advisor, None, "Which venue?", "ranked_choice", ["Hall", "Park", "Library"])
+    show = lifecycle.create_poll(advisor, None, "Adopt it?", "yes_no_abstain")
+    secret = lifecycle.create_poll(advisor, None, "Which days?", "approval", ["Mon", "Tue", "Wed"], secret=True)
+    ranked = lifecycle.create_poll(advisor, None, "Which venue?", "ranked_choice", ["Hall", "Park", "Library"])
     for poll in (show, secret, ranked):
-        polls.open_poll(advisor, poll)
+        lifecycle.open_poll(advisor, poll)
     for n, member in enumerate(members):
-        polls.cast_ballot(member, show, ("yes", "no", "abstain")[n % 3])
-        polls.cast_ballot(member, secret, [option.id for option in secret.options][: n % 3 + 1])
-        polls.cast_ballot(member, ranked, [option.id for option in ranked.options][::(-1) ** n])
-    polls.close_poll(advisor, ranked)
+        ballots.cast_ballot(member, show, ("yes", "no", "abstain")[n % 3])
+        ballots.cast_ballot(member, secret, [option.id for option in secret.options][: n % 3 + 1])
+        ballots.cast_ballot(member, ranked, [option.id for option in ranked.options][::(-1) ** n])
+    lifecycle.close_poll(advisor, ranked)
 
 
 def _rows(url: str) -> dict[str, list[tuple]]:

@@ -22,8 +22,8 @@ from stac_youth.config import ProductionConfig
 from stac_youth.extensions import db, limiter
 from stac_youth.meetings import agenda, calendar, minutes, services
 from stac_youth.members.models import Invitation, Region
+from stac_youth.polls import ballots, lifecycle
 from stac_youth.proposals import comments as proposal_comments
-from stac_youth.proposals import polls
 from stac_youth.rooms import messages as room_messages
 from stac_youth.rooms import rooms
 from tests.conftest import PASSWORD, UserFactory, login
@@ -174,10 +174,10 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
     comment = proposal_comments.add_comment(target, proposal, "I **like** [it](/proposals)")
     proposal_comments.add_comment(target, proposal, "Me too", parent=comment)
     # A closed poll with a ballot (so its results, chart and CSV export are shown to everyone)
-    poll = polls.create_poll(users["advisor"], None, "Which theme first?", "approval", ["Wellness", "Transit"])
-    polls.open_poll(users["advisor"], poll)
-    polls.cast_ballot(target, poll, [poll.options[1].id])
-    polls.close_poll(users["advisor"], poll)
+    poll = lifecycle.create_poll(users["advisor"], None, "Which theme first?", "approval", ["Wellness", "Transit"])
+    lifecycle.open_poll(users["advisor"], poll)
+    ballots.cast_ballot(target, poll, [poll.options[1].id])
+    lifecycle.close_poll(users["advisor"], poll)
     # A Summit edition with a session everyone may see, and the member's own notification
     summit = summit_rows(users["planner"])
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
@@ -203,7 +203,7 @@ def test_headers_on_every_get_route(app, client, make_user, principal):
         assert response.status_code < 500, where
         if endpoint == "proposals.edit_comment":  # only its author may edit: others are sent back to the proposal
             assert response.status_code == 302, (where, response.status_code)
-        elif endpoint == "proposals.poll_voted":  # a receipt shows once, right after a vote: here back to the poll
+        elif endpoint == "polls.poll_voted":  # a receipt shows once, right after a vote: here back to the poll
             assert response.status_code == 302, (where, response.status_code)
         elif endpoint.startswith(("meetings.", "rooms.", "proposals.", "admin.", "summit.", "notifications.")):
             # real ids: the page itself

@@ -1,4 +1,4 @@
-"""Logs never hold secrets: passwords, cookies, CSRF tokens or reset links (SECURITY.md T15)."""
+"""Logs never hold secrets: passwords, cookies, CSRF tokens or reset links (docs/security.md, T15)."""
 
 import logging
 import re

@@ -61,7 +61,7 @@ class Cluster:
 def _populate(app) -> dict:
     """An advisor, three members, a room for everyone and an open yes/no/abstain poll with live counts."""
     from stac_youth.members.bootstrap import create_account
-    from stac_youth.proposals import polls
+    from stac_youth.polls import lifecycle
     from stac_youth.rooms.rooms import create_topic_room
     from stac_youth.seed import seed_regions
 
@@ -72,8 +72,8 @@ def _populate(app) -> dict:
         people = {name: create_account(f"{name}-{run}@example.test", name.title(), PASSWORD, Role.MEMBER)
                   for name in ("mia", "ben", "vera")}
         room = create_topic_room(advisor, "Across processes", "", None)
-        poll = polls.create_poll(advisor, None, "Adopt the statewide motion?", "yes_no_abstain", results_live=True)
-        polls.open_poll(advisor, poll)  # after the members exist: they are its voters
+        poll = lifecycle.create_poll(advisor, None, "Adopt the statewide motion?", "yes_no_abstain", results_live=True)
+        lifecycle.open_poll(advisor, poll)  # after the members exist: they are its voters
         cookie_for = cookie_maker(app)
         vote_cookie, vote_token = credentials_maker(app)(people["vera"])
         return {"room_id": room.id, "poll_id": poll.id, "ids": {name: user.id for name, user in people.items()},

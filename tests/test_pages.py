@@ -128,12 +128,12 @@ def test_poll_schedule_times_are_shown_and_read_in_the_viewers_zone(client, make
     from datetime import timedelta
 
     from stac_youth.common.time import utcnow
-    from stac_youth.proposals import polls
-    from stac_youth.proposals.poll_models import Poll
+    from stac_youth.polls import lifecycle
+    from stac_youth.polls.models import Poll
 
     advisor = make_user("advisor", timezone=zone)
     opens_utc = (utcnow() + timedelta(days=3)).replace(minute=15, second=0, microsecond=0)
-    poll = polls.create_poll(advisor, None, "Which theme?", "yes_no_abstain", opens_at=opens_utc)
+    poll = lifecycle.create_poll(advisor, None, "Which theme?", "yes_no_abstain", opens_at=opens_utc)
     login(client, advisor)
     page = client.get(f"/polls/{poll.id}").get_data(as_text=True)
     expected = format_datetime(opens_utc.replace(tzinfo=UTC), "short", tzinfo=ZoneInfo(zone), locale="en")

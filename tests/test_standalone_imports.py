@@ -11,7 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("module", ["stac_youth.proposals.tally", "stac_youth.proposals.polls", "benchmarks.tally"])
+@pytest.mark.parametrize("module", [
+    "stac_youth.polls.tally", "stac_youth.polls.ballots", "stac_youth.polls.lifecycle", "stac_youth.proposals.routes",
+    "benchmarks.tally"])
 def test_the_module_imports_on_its_own(module):
     done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, check=False)

@@ -11,7 +11,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The version floors of SECURITY.md ("Known advisories in our stack"); each is above every older fix listed there.
+# The version floors of docs/security.md ("Known advisories in our stack"); each is above every older fix listed there.
 FLOORS = {
     "flask": "3.1.3",  # CVE-2026-27205: no Vary: Cookie for some session reads (older: CVE-2023-30861, 2.3.2)
     "werkzeug": "3.1.7",  # CVE-2025-66221, CVE-2026-21860, CVE-2026-27199 (older: multipart DoS, debugger)

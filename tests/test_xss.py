@@ -214,8 +214,8 @@ def test_poll_questions_and_option_labels_render_inert(app, client, make_user):
     import csv
     import io
 
-    from stac_youth.proposals import polls
-    from stac_youth.proposals.poll_models import Poll
+    from stac_youth.polls import ballots, lifecycle
+    from stac_youth.polls.models import Poll
     from tests.conftest import login
     from tests.meetings.helpers import make_meeting
 
@@ -235,8 +235,8 @@ def test_poll_questions_and_option_labels_render_inert(app, client, make_user):
         assert response.status_code == 302, (vector, response.get_data(as_text=True)[:300])
         poll = db.session.scalars(db.select(Poll).order_by(Poll.id.desc())).first()
         assert poll.question == vector.strip() and poll.options[0].label == vector.strip()  # stored as typed
-        polls.open_poll(advisor, poll)
-        polls.cast_ballot(voter, poll, [poll.options[0].id])
+        lifecycle.open_poll(advisor, poll)
+        ballots.cast_ballot(voter, poll, [poll.options[0].id])
         pages = {"poll page": (member, f"/polls/{poll.id}"), "panel": (member, f"/polls/{poll.id}/panel"),
                  "item panel": (staff, f"/agenda-items/{item.id}/poll-panel"),
                  "live meeting": (member, live), "polls": (member, "/polls"),
@@ -250,7 +250,7 @@ def test_poll_questions_and_option_labels_render_inert(app, client, make_user):
                 assert "<script>alert(1)" not in html, (name, vector)
                 if name != "home":  # the member voted already: nothing waits for their vote on the home page
                     assert "&lt;script&gt;alert(1)" in html, (name, vector)
-        polls.close_poll(advisor, poll)
+        lifecycle.close_poll(advisor, poll)
         # the results: table, chart, who voted with their choice, for the advisor
         html = staff.get(f"/polls/{poll.id}").get_data(as_text=True)
         assert "results-table" in html and 'id="voters-title"' in html

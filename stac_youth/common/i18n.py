@@ -6,8 +6,7 @@ from contextlib import contextmanager
 
 import pytz
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import _get_current_context as _babel_context
-from flask_babel import force_locale, get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations, refresh
 from flask_login import current_user
 
 from .time import DEFAULT_TIMEZONE
@@ -26,7 +25,10 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    """The user's zone, America/Los_Angeles by default."""
+    """The zone of the reader being rendered for (as_reader), else the user's, else America/Los_Angeles."""
+    readers = g.get("reader_zones")
+    if readers:
+        return readers[-1]
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return DEFAULT_TIMEZONE
@@ -35,28 +37,25 @@ def select_timezone() -> str:
 @contextmanager
 def as_reader(language: str, zone: str):
     """Render for someone other than the current user (an email, a live push): their language and time zone."""
-    babel_context = _babel_context()  # where Flask-Babel keeps the zone it chose for this request
-    saved = getattr(babel_context, "babel_tzinfo", None)
-    with force_locale(language if language in current_app.config["LANGUAGES"] else current_app.config["LANGUAGES"][0]):
-        try:
-            babel_context.babel_tzinfo = pytz.timezone(zone)
-        except pytz.UnknownTimeZoneError:
-            babel_context.babel_tzinfo = pytz.timezone(DEFAULT_TIMEZONE)
+    if zone not in pytz.all_timezones_set:
+        zone = DEFAULT_TIMEZONE
+    languages = current_app.config["LANGUAGES"]
+    with force_locale(language if language in languages else languages[0]):
+        g.reader_zones = [*g.get("reader_zones", []), zone]
+        refresh()  # Flask-Babel keeps the zone it chose; a forced locale survives the refresh
         try:
             yield
         finally:
-            if saved is None:
-                del babel_context.babel_tzinfo
-            else:
-                babel_context.babel_tzinfo = saved
+            g.reader_zones = g.reader_zones[:-1]
+            refresh()
 
 
 def _translations():
     """Flask-Babel's catalogue for the current locale, looked up once per locale in each request or job."""
     locale = get_locale()  # force_locale (as_reader) changes it for a while: the memo follows it
-    memo = g.get("_stac_translations")
+    memo = g.get("translations_memo")
     if memo is None or memo[0] is not locale:
-        memo = g._stac_translations = (locale, get_translations())
+        memo = g.translations_memo = (locale, get_translations())
     return memo[1]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from .roles import ALL_ROLES, Role
@@ -113,19 +113,19 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "summit.edit_session": PLANNERS,
     "summit.delete_session": PLANNERS,
     "summit.decide": PLANNERS,
-    "proposals.polls_index": SIGNED_IN,
-    "proposals.poll_show": SIGNED_IN,
-    "proposals.poll_panel": SIGNED_IN,
-    "proposals.item_poll_panel": SIGNED_IN,
-    "proposals.poll_live_json": SIGNED_IN,
-    "proposals.poll_receipt": SIGNED_IN,
-    "proposals.poll_csv": SIGNED_IN,
-    "proposals.poll_vote": MEMBERS,
-    "proposals.poll_voted": MEMBERS,
-    "proposals.poll_new_for_proposal": ADVISORS,
-    "proposals.poll_new_for_item": ADVISORS,
-    "proposals.poll_open": ADVISORS,
-    "proposals.poll_close": ADVISORS,
+    "polls.polls_index": SIGNED_IN,
+    "polls.poll_show": SIGNED_IN,
+    "polls.poll_panel": SIGNED_IN,
+    "polls.item_poll_panel": SIGNED_IN,
+    "polls.poll_live_json": SIGNED_IN,
+    "polls.poll_receipt": SIGNED_IN,
+    "polls.poll_csv": SIGNED_IN,
+    "polls.poll_vote": MEMBERS,
+    "polls.poll_voted": MEMBERS,
+    "proposals.new_poll": ADVISORS,
+    "polls.poll_new_for_item": ADVISORS,
+    "polls.poll_open": ADVISORS,
+    "polls.poll_close": ADVISORS,
 }
 
 #: (namespace, event) -> roles allowed. Connecting is refused to anonymous users before this is read.
@@ -162,26 +162,10 @@ def allowed_roles(endpoint: str | None):
     return ROUTES.get(endpoint or "")
 
 
-#: Endpoints whose view checks the signed-in user inside its own write (members/login_claims.py): when the session
-#: names a login, the hook lets the request through without loading the user, and the view calls
-#: require_route_access() itself before answering anything but a stored write. Each one's rule is still in ROUTES.
-CHECKED_IN_WRITE = frozenset({"proposals.poll_vote"})
-
-
 def enforce_route_policy():
     """before_request hook: anonymous → login, a role not allowed → 403, unknown endpoint → 403."""
     if request.endpoint is None:
         return None  # no route matched: the 404 handler answers
-    rule = allowed_roles(request.endpoint)
-    if rule == PUBLIC:
-        return None
-    if rule is not None and request.endpoint in CHECKED_IN_WRITE and session.get("_user_id") is not None:
-        return None
-    return require_route_access()
-
-
-def require_route_access():
-    """The route's policy for the loaded user: None when allowed, else the sign-in redirect or a 403."""
     rule = allowed_roles(request.endpoint)
     if rule == PUBLIC:
         return None

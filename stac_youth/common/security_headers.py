@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request, session
-
-from .page_cache import served_from_cache
+from flask import Flask, Response, g, request
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -39,8 +38,7 @@ def add_security_headers(response: Response) -> Response:
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    # A session naming a login (checked or not: see policy.CHECKED_IN_WRITE) marks a signed-in page.
-    if request.endpoint != "static" and (served_from_cache() or session.get("_user_id") is not None):
+    if request.endpoint != "static" and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     response.vary.add("Cookie")

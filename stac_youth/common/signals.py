@@ -30,5 +30,14 @@ room_changed = _signals.signal("room-changed")  # sender: room id; kwargs: what 
 #: Sent with (poll id) after a poll changed and the change is committed; kwargs: what ("opened", "ballot", "closed").
 poll_changed = _signals.signal("poll-changed")
 
+#: Sent with (the Poll) inside the transaction that drafts, opens or closes it, before the commit, so the poll's owner
+#: (a proposal) moves with it; kwargs: to ("draft", "open", "closed"), actor (None for the schedule), outcome (the
+#: tally's Outcome, on close). A receiver may refuse the move with ServiceError: the poll's service rolls it back.
+poll_moving = _signals.signal("poll-moving")
+
+#: Sent with (the Poll) when someone who does not manage polls is to see it; kwargs: user. A receiver answers False to
+#: hide it (its owner is hidden from that user), anything else to let it be.
+poll_visibility = _signals.signal("poll-visibility")
+
 #: Sent after notifications are committed; sender: the app; kwargs: ids (the new notification ids).
 notifications_created = _signals.signal("notifications-created")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..common.page_cache import cached_page
 from ..common.policy import safe_next_url
 from ..members import accounts
 from . import bp, services
 
 
 @bp.route("/")
-@cached_page
 def index():
     board = services.build_dashboard(current_user._get_current_object())
     return render_template("home/index.html", board=board)

@@ -15,10 +15,10 @@ from ..meetings.attendance import attendance_counts, my_rsvps
 from ..meetings.models import Meeting, MeetingStatus
 from ..meetings.visibility import may_manage_meetings, visible_meetings
 from ..members.models import Invitation, Region, User
+from ..polls.models import Poll
+from ..polls.views import may_manage as may_manage_polls
+from ..polls.views import open_polls_to_vote, visible_polls
 from ..proposals.models import Proposal, ProposalStatus
-from ..proposals.poll_models import Poll
-from ..proposals.poll_views import may_manage as may_manage_polls
-from ..proposals.poll_views import open_polls_to_vote, visible_polls
 from ..rooms.access import may_moderate
 from ..rooms.moderation import open_reports
 from ..rooms.rooms import RoomListEntry, list_rooms

@@ -10,7 +10,6 @@ from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.i18n import select_timezone
 from ..common.ids import database_int
-from ..common.page_cache import cached_page
 from ..common.time import local_to_utc, utc_to_local
 from ..members.profiles import list_regions
 from . import agenda, attendance, bp, calendar, listing, minutes, services
@@ -68,7 +67,6 @@ def _link(meeting: Meeting) -> str:
 
 
 @bp.route("/meetings")
-@cached_page
 def index():
     region_id = request.args.get("region", type=database_int)
     view = listing.meeting_list(_me(), region_id=region_id)
@@ -90,7 +88,6 @@ def new():
 
 
 @bp.route("/meetings/<int:meeting_id>")
-@cached_page
 def detail(meeting_id: int):
     meeting = _meeting(meeting_id)
     return render_template(

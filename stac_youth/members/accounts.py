@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from ..common.audit import record_audit
-from ..common.database import autocommit_connection, columns_of, instance_from_row, session_is_idle
 from ..common.errors import ServiceError
 from ..common.mailer import send_email
 from ..common.passwords import hash_password, password_problem, verify_password
@@ -19,7 +16,6 @@ from ..common.time import utcnow
 from ..common.tokens import hash_token, new_token
 from ..extensions import db
 from .invitations import normalize_email
-from .login_claims import parse_login_id
 from .logins import end_all_logins, open_login_exists
 from .models import PasswordResetToken, User
 
@@ -29,17 +25,14 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
 
 
-@cache
-def _user_with_open_login():
-    """The statement, built once on first use: listing User's columns configures every mapper, so building it when
-    this module is imported would break importing a module that needs no database (the tally, for one)."""
-    return select(*columns_of(User)).where(
-        User.id == bindparam("user_id"),
-        User.session_version == bindparam("version"),
-        User.active.is_(True),
-        User.deleted_at.is_(None),
-        open_login_exists(bindparam("user_id"), None, token_hash=bindparam("token_hash"), now=bindparam("now")),
-    )
+def parse_login_id(login_id) -> tuple[int, int, str] | None:
+    """Flask-Login's id "<user>:<session version>:<device token>" as its parts, or None when it is not one."""
+    if not isinstance(login_id, str):
+        return None
+    parts = login_id.split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
+        return None
+    return int(parts[0]), int(parts[1]), parts[2]
 
 
 def load_user_from_login_id(login_id: str) -> User | None:
@@ -48,18 +41,15 @@ def load_user_from_login_id(login_id: str) -> User | None:
     if parts is None:
         return None
     user_id, version, token = parts
-    # One query for the user and their open device login: it runs on every request and every socket event, so the
-    # statement is built once, only its parameters change, and the User is made from its row (instance_from_row).
-    params = {"user_id": user_id, "version": version, "token_hash": hash_token(token), "now": utcnow()}
-    if session_is_idle(db.session):  # a request's first statement: outside a transaction (no BEGIN on PostgreSQL)
-        with autocommit_connection(db.session) as connection:
-            row = connection.execute(_user_with_open_login(), params).first()
-    else:
-        row = db.session.connection().execute(_user_with_open_login(), params).first()
-    if row is None:
-        return None
-    user = instance_from_row(db.session, User, row)
-    user.login_token = token
+    user = db.session.scalar(select(User).where(
+        User.id == user_id,
+        User.session_version == version,
+        User.active.is_(True),
+        User.deleted_at.is_(None),
+        open_login_exists(User.id, token),
+    ))
+    if user is not None:
+        user.login_token = token
     return user
 
 

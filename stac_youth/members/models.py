@@ -74,6 +74,12 @@ class User(UserMixin, db.Model):
         return self.active and self.deleted_at is None
 
     @property
+    def is_authenticated(self) -> bool:
+        """A User is only ever the signed-in user (the loader refuses inactive accounts); the signed-out visitor is
+        Flask-Login's anonymous user. Reading no column keeps a committed request from loading the user again."""
+        return True
+
+    @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 

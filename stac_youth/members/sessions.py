@@ -9,7 +9,6 @@ from flask_login import current_user, login_user, logout_user
 from ..extensions import login_manager
 from .accounts import load_user_from_login_id
 from .logins import close_login, open_login
-from .session_cookies import SignedCookieSessions
 
 
 def start_session(user, remember: bool = False) -> None:
@@ -37,7 +36,6 @@ def end_session() -> None:
 
 def init_sessions(app: Flask) -> None:
     """Wire Flask-Login to our users and device logins, on Flask's signed cookie session."""
-    app.session_interface = SignedCookieSessions()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"

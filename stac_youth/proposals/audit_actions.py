@@ -8,8 +8,5 @@ ACTION_LABELS.update(
     {
         "proposal.moved": _l("Proposal moved to its next step"),
         "proposal.comment_deleted": _l("Comment deleted by an advisor"),
-        "poll.created": _l("Poll created"),
-        "poll.opened": _l("Poll opened"),
-        "poll.closed": _l("Poll closed"),
     }
 )

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from .comments import MAX_COMMENT, MAX_REASON
-from .poll_models import PollMethod, PollThreshold
-from .polls import MAX_QUESTION
 from .services import MAX_DESCRIPTION, MAX_SUMMARY, MAX_TITLE
 
 
@@ -39,35 +37,3 @@ class CommentForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     reason = TextAreaField(_l("What is wrong with this comment?"), validators=[_required(), Length(max=MAX_REASON)])
-
-
-class PollForm(FlaskForm):
-    question = StringField(_l("Question"), validators=[_required(), Length(max=MAX_QUESTION)])
-    method = SelectField(_l("How members vote"), choices=[
-        (PollMethod.YES_NO_ABSTAIN.value, _l("Yes / no / abstain")),
-        (PollMethod.APPROVAL.value, _l("Approval (vote for any number of options)")),
-        (PollMethod.RANKED_CHOICE.value, _l("Ranked choice (instant runoff)")),
-    ])
-    options = TextAreaField(_l("Options"), validators=[Optional()],
-                            description=_l("For approval and ranked choice: one option per line, at least two."))
-    threshold = SelectField(_l("Majority needed (yes / no / abstain)"), choices=[
-        (PollThreshold.SIMPLE.value, _l("Simple majority of yes + no")),
-        (PollThreshold.TWO_THIRDS.value, _l("Two thirds of yes + no")),
-    ])
-    quorum_percent = IntegerField(_l("Quorum: the share of eligible members who must vote, in percent"), default=0,
-                                  validators=[InputRequired(message=_l("Write a number from 0 to 100.")),
-                                              NumberRange(min=0, max=100, message=_l("Write a number from 0 to 100."))])
-    secret = BooleanField(_l("Secret ballot"),
-                          description=_l("Nobody, advisors included, can see who voted what. A secret vote is final."))
-    results_live = BooleanField(_l("Show results while the poll is open"),
-                                description=_l("Otherwise everybody sees the results only when the poll closes. "
-                                                "A secret poll always keeps them until it closes."))
-    opens_at = DateTimeLocalField(_l("Opens by itself at (optional)"), format="%Y-%m-%dT%H:%M",
-                                  validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Closes by itself at (optional)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[Optional()])
-
-
-class ReceiptForm(FlaskForm):
-    receipt = StringField(_l("Receipt code"), validators=[_required(), Length(max=40)],
-                          description=_l("The code you got when you voted, like ABCD-EFGH-IJKL-MNOP."))

@@ -1,4 +1,4 @@
-"""What the proposals area tells people: polls opened and closed, co-sponsor invitations, mentions, reports."""
+"""What the proposals area tells people: co-sponsor invitations, mentions, reported comments."""
 
 from __future__ import annotations
 
@@ -11,28 +11,6 @@ from ..members.models import User
 from ..notifications import kinds
 from ..notifications.mentions import mentioned_in
 from ..notifications.services import notify
-from .poll_models import Poll, PollEligibility
-from .tally import Outcome
-
-#: English message ids of the outcomes, translated for each reader when the notice is shown
-OUTCOME_IDS = {Outcome.PASSED.value: "Passed", Outcome.NOT_PASSED.value: "Not passed",
-               Outcome.NO_QUORUM.value: "No quorum"}
-
-
-def _voters(poll: Poll) -> list[User]:
-    return list(db.session.scalars(select(User).join(PollEligibility, PollEligibility.user_id == User.id)
-                                   .where(PollEligibility.poll_id == poll.id)))
-
-
-def poll_opened(poll: Poll) -> None:
-    """Every voter of the poll hears that it is open."""
-    notify(_voters(poll), kinds.POLL_OPENED, path_for("proposals.poll_show", poll_id=poll.id), question=poll.question)
-
-
-def poll_closed(poll: Poll) -> None:
-    """Every voter hears the outcome (results are no longer hidden once the poll is closed)."""
-    notify(_voters(poll), kinds.POLL_CLOSED, path_for("proposals.poll_show", poll_id=poll.id), question=poll.question,
-           outcome_label=OUTCOME_IDS.get(poll.outcome or "", "No quorum"))
 
 
 def cosponsor_invited(author: User, member: User, proposal) -> None:

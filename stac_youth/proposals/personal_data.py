@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
 from ..common.signals import collect_personal_data
 from ..extensions import db
 from .models import Comment, Cosponsor, Proposal
-from .poll_models import Ballot, Participation, Poll
 
 
 @collect_personal_data.connect
@@ -24,17 +21,7 @@ def export_proposal_data(user, **_extra) -> dict:
         select(Proposal.title, Comment.body, Comment.created_at, Comment.deleted_at)
         .join(Proposal, Proposal.id == Comment.proposal_id).where(Comment.author_id == user.id).order_by(Comment.id)
     ).all()
-    voted = db.session.execute(
-        select(Poll.id, Poll.question, Participation.created_at).join(Poll, Poll.id == Participation.poll_id)
-        .where(Participation.user_id == user.id).order_by(Participation.id)
-    ).all()
-    open_ballots = dict(db.session.execute(
-        select(Ballot.poll_id, Ballot.choices).where(Ballot.voter_id == user.id)).tuples().all())
     return {
-        # secret ballots are linked to nobody, so only the choices of open ballots can be listed
-        "polls_voted_in": [{"poll": question, "at": at.isoformat() + "Z",
-                            "open_ballot_choices": json.loads(open_ballots[poll_id]) if poll_id in open_ballots
-                            else None} for poll_id, question, at in voted],
         "proposals": [{"title": p.title, "summary": p.summary, "description": p.description, "status": p.status,
                        "created_at": p.created_at.isoformat() + "Z"} for p in written],
         "co_sponsorships": [{"proposal": title, "accepted": accepted is not None} for title, accepted in sponsored],

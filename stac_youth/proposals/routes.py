@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.ids import database_int
-from ..common.page_cache import cached_page
 from ..extensions import db
 from ..members.models import User
 from ..members.profiles import list_regions
-from . import bp, comments, cosponsors, poll_views, polls, services
+from ..polls import views as poll_views
+from ..polls.forms import PollForm
+from ..polls.lifecycle import MAX_QUESTION
+from ..polls.routes import create_from_form
+from . import bp, comments, cosponsors, services, voting
 from .forms import CommentForm, CosponsorForm, ProposalForm, ReportForm
 from .models import Proposal, ProposalStatus
 
@@ -68,7 +72,6 @@ def _run(action, proposal: Proposal, message, *args, anchor: str = ""):
 
 
 @bp.route("/proposals")
-@cached_page
 def index():
     themes = services.active_themes()
     filters = {
@@ -97,7 +100,6 @@ def new():
 
 
 @bp.route("/proposals/<int:proposal_id>")
-@cached_page
 def detail(proposal_id: int):
     proposal = _proposal(proposal_id, *services.PAGE_LOADS)
     me = _me()
@@ -110,7 +112,8 @@ def detail(proposal_id: int):
         invite_form=invite_form, is_sponsor=services.is_sponsor(me, proposal),
         my_invitation=cosponsors.invitation_for(me, proposal),
         can_advance=services.ADVISOR_MOVES.get(ProposalStatus(proposal.status)),
-        can_vote_on=proposal.status in polls.VOTABLE_PROPOSAL, polls=poll_views.polls_of_proposal(proposal.id, me),
+        can_vote_on=proposal.status in voting.VOTABLE,
+        polls=poll_views.polls_of_proposal(proposal.id, me),
         may_edit_comment=lambda comment: comments.may_edit(me, comment),
     )
 
@@ -229,3 +232,19 @@ def report_comment(proposal_id: int, comment_id: int):
             flash(_l("Thank you. The advisors will look at this comment."), "success")
             return _back(proposal, "#comments")
     return render_template("proposals/report.html", form=form, proposal=proposal, comment=item)
+
+
+@bp.route("/proposals/<int:proposal_id>/polls/new", methods=["GET", "POST"])
+def new_poll(proposal_id: int):
+    try:
+        proposal = services.get_visible_proposal(_me(), proposal_id)
+    except NotFound:
+        abort(404)
+    form = PollForm()
+    if request.method == "GET":
+        form.question.data = _("Do you support the proposal “%(title)s”?", title=proposal.title)[:MAX_QUESTION]
+    if form.validate_on_submit():
+        done = create_from_form(form, proposal=proposal)
+        if done:
+            return done
+    return render_template("polls/form.html", form=form, proposal=proposal, item=None)

@@ -103,7 +103,8 @@ def _apply(proposal: Proposal, data: ProposalData) -> None:
     proposal.updated_at = utcnow()
 
 
-def _event(proposal: Proposal, actor, to_status: str, from_status: str | None = None) -> None:
+def record_status_event(proposal: Proposal, actor, to_status: str, from_status: str | None = None) -> None:
+    """Date a move of the proposal to another status on its timeline; the caller commits."""
     proposal.events.append(ProposalEvent(actor_id=actor.id, from_status=from_status, to_status=to_status,
                                          created_at=utcnow()))
 
@@ -125,7 +126,7 @@ def create_proposal(member, data: ProposalData) -> Proposal:
     proposal = Proposal(author_id=member.id, status=ProposalStatus.DRAFT)
     _apply(proposal, data)
     db.session.add(proposal)
-    _event(proposal, member, ProposalStatus.DRAFT)
+    record_status_event(proposal, member, ProposalStatus.DRAFT)
     db.session.commit()
     return proposal
 
@@ -148,7 +149,7 @@ def submit_proposal(user, proposal: Proposal) -> None:
     if proposal.status != ProposalStatus.DRAFT:
         raise ServiceError(_l("This proposal was already submitted."))
     proposal.status = ProposalStatus.SUBMITTED
-    _event(proposal, user, ProposalStatus.SUBMITTED, ProposalStatus.DRAFT)
+    record_status_event(proposal, user, ProposalStatus.SUBMITTED, ProposalStatus.DRAFT)
     db.session.commit()
 
 
@@ -161,7 +162,7 @@ def advance_proposal(advisor, proposal: Proposal) -> None:
         proposal.room_id = open_proposal_room(advisor, proposal.title).id
     previous = proposal.status
     proposal.status = target
-    _event(proposal, advisor, target, previous)
+    record_status_event(proposal, advisor, target, previous)
     record_audit("proposal.moved", actor=advisor, proposal_id=proposal.id, old=previous, new=target)
     db.session.commit()
 

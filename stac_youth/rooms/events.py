@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import leave_room
 
+from ..common.coalesced import CoalescedPushes
 from ..common.errors import ServiceError
 from ..common.signals import room_changed, room_message_deleted, room_message_posted
 from ..common.sockets import accept_connection, connection_closed, guarded_event, join_channel
@@ -220,13 +221,22 @@ def push_deletion(message, **_extra) -> None:
                   namespace=NAMESPACE)
 
 
+def _push_presence(room_id: int) -> None:
+    socketio.emit("presence", {"room_id": room_id, "people": _presence(room_id)}, to=room_channel(room_id),
+                  namespace=NAMESPACE)
+
+
+#: who is here, pushed at most once per PRESENCE_PUSH_SECONDS per room: 300 people arriving for a meeting must not
+#: each push the whole list to everyone already there
+presence_pushes = CoalescedPushes("room-presence", _push_presence, 1.0, setting="PRESENCE_PUSH_SECONDS")
+
+
 @room_changed.connect
 def push_room_change(room_id, what: str, **details) -> None:
-    """Presence, the speakers queue or the lock changed: push the new state."""
+    """Presence (coalesced), the speakers queue or the lock changed: push the new state."""
     channel = room_channel(room_id)
     if what == "presence":
-        socketio.emit("presence", {"room_id": room_id, "people": _presence(room_id)}, to=channel,
-                      namespace=NAMESPACE)
+        presence_pushes.mark(current_app._get_current_object(), room_id)
     elif what == "queue":
         called = details.get("called")
         socketio.emit("queue", {"room_id": room_id, "queue": queue_payload(speakers.queue(room_id)),

@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..members.models import Region
+from ..polls.models import Poll, PollStatus
 from ..proposals.models import Proposal, ProposalStatus, Theme
-from ..proposals.poll_models import Poll, PollStatus
 from .models import Decision
 
 PAGE_SIZE = 25

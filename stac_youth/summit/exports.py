@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from ..common.spreadsheet import csv_document
 from ..common.time import as_utc, utcnow
 from ..extensions import db
+from ..polls.results import outcome_label
 from ..proposals.models import Proposal, ProposalStatus, status_label
-from ..proposals.poll_results import outcome_label
 from . import dashboard
 from .models import Decision, SummitEdition, SummitSession, decision_label
 

@@ -12,7 +12,6 @@ from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.i18n import select_timezone
 from ..common.ids import database_int
-from ..common.page_cache import cached_page
 from ..common.time import local_to_utc, utc_to_local
 from ..extensions import db
 from ..members.profiles import list_regions
@@ -42,7 +41,6 @@ def _session(session_id: int, *options):
 
 
 @bp.route("/summit")
-@cached_page
 def board():
     page = dashboard.proposals_board(dashboard.Filters(sort=request.args.get("sort", "newest")),
                                      page=request.args.get("page", 1, type=database_int))
@@ -50,7 +48,6 @@ def board():
 
 
 @bp.route("/summit/plan")
-@cached_page
 def plan():
     filters = dashboard.Filters(
         theme_id=request.args.get("theme", type=database_int), region_id=request.args.get("region", type=database_int),

@@ -80,14 +80,14 @@ def open_poll(
 ) -> int:
     """An advisor's poll on the proposal (or the agenda item), opened at once: the active members are its voters."""
     from stac_youth.meetings.models import AgendaItem
-    from stac_youth.proposals import polls
+    from stac_youth.polls import lifecycle
     from stac_youth.proposals.models import Proposal
 
     advisor = _advisor()
     proposal = db.session.get(Proposal, proposal_id) if proposal_id else None
     item = db.session.get(AgendaItem, item_id) if item_id else None
-    poll = polls.create_poll(advisor, proposal, question, method, options or [], agenda_item=item)
-    polls.open_poll(advisor, poll)
+    poll = lifecycle.create_poll(advisor, proposal, question, method, options or [], agenda_item=item)
+    lifecycle.open_poll(advisor, poll)
     return poll.id
 
 
@@ -103,29 +103,29 @@ def live_meeting(title: str, items: list[tuple[str, str]]) -> tuple[int, int]:
 
 def option_ids(poll_id: int) -> dict[str, int]:
     """The poll's options by their text."""
-    from stac_youth.proposals.poll_models import Poll
+    from stac_youth.polls.models import Poll
 
     return {option.label: option.id for option in db.session.get(Poll, poll_id).options}
 
 
 def cast_ballots(poll_id: int, ballots: dict[str, object]) -> None:
     """Ballots by email: 'yes' / 'no' / 'abstain', or option texts (approval: a set, ranked choice: in order)."""
-    from stac_youth.proposals import polls
-    from stac_youth.proposals.poll_models import Poll, PollMethod
+    from stac_youth.polls.ballots import cast_ballot
+    from stac_youth.polls.models import Poll, PollMethod
 
     poll = db.session.get(Poll, poll_id)
     ids = {option.label: option.id for option in poll.options}
     for email, choices in ballots.items():
         if poll.method != PollMethod.YES_NO_ABSTAIN:
             choices = [ids[label] for label in choices]
-        polls.cast_ballot(find_user_by_email(email), db.session.get(Poll, poll_id), choices)
+        cast_ballot(find_user_by_email(email), db.session.get(Poll, poll_id), choices)
 
 
 def close_poll(poll_id: int) -> str:
     """An advisor closes and counts the poll; returns its outcome."""
-    from stac_youth.proposals import polls
-    from stac_youth.proposals.poll_models import Poll
+    from stac_youth.polls import lifecycle
+    from stac_youth.polls.models import Poll
 
     poll = db.session.get(Poll, poll_id)
-    polls.close_poll(_advisor(), poll)
+    lifecycle.close_poll(_advisor(), poll)
     return poll.outcome

@@ -1,4 +1,4 @@
-"""What the e2e tests do again and again: menus, language, signing in, meetings, Tab, axe."""
+"""What the e2e tests do again and again: menus, language, signing in, meetings, Tab, axe and page checks."""
 
 from __future__ import annotations
 
@@ -161,3 +161,42 @@ def say(page, text: str) -> None:
     box.click()
     box.press_sequentially(text)
     box.press("Enter")
+
+
+# Two students of their own, so that the Spanish runs do not change the language of the journeys' accounts.
+PROPOSAL_AUTHOR_EMAIL = "student5@example.org"
+PROPOSAL_COSPONSOR_EMAIL = "student6@example.org"
+PROPOSAL_COSPONSOR_NAME = "Priya Patel"
+
+
+def follow(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.locator(selector).first.click()
+
+
+class PageChecks:
+    """Runs the checks on each page visited and gathers every problem, so one run reports them all."""
+
+    def __init__(self, page, lang: str):
+        self.page = page
+        self.lang = lang
+        self.problems: list[str] = []
+        self.checked: list[str] = []
+
+    def __call__(self, name: str) -> None:
+        page = self.page
+        where = f"{name} ({page.url}, {self.lang}, {page.viewport_size['width']} px)"
+        self.checked.append(name)
+        lang = page.locator("html").get_attribute("lang")
+        if lang != self.lang:
+            self.problems.append(f"{where}: <html lang={lang!r}>, expected {self.lang!r}")
+        violations = axe_violations(page)
+        if violations:
+            self.problems.append(format_violations(where, violations))
+        if is_mobile(page):
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > page.viewport_size["width"]:
+                self.problems.append(f"{where}: scrolls sideways, scrollWidth {scroll_width} px")
+
+    def assert_clean(self) -> None:
+        assert not self.problems, "\n".join(self.problems)

@@ -29,7 +29,7 @@ def passed_proposal() -> tuple[int, int]:
     from stac_youth.extensions import db
     from stac_youth.members.accounts import find_user_by_email
     from stac_youth.members.bootstrap import create_account
-    from stac_youth.proposals import polls
+    from stac_youth.polls import ballots, lifecycle
     from stac_youth.proposals import services as proposal_services
     from stac_youth.proposals.models import Proposal
     from stac_youth.summit.models import SummitSession
@@ -40,10 +40,10 @@ def passed_proposal() -> tuple[int, int]:
     advisor = find_user_by_email(ADVISOR_EMAIL)
     proposal = db.session.get(Proposal, proposal_id)
     proposal_services.advance_proposal(advisor, proposal)
-    poll = polls.create_poll(advisor, proposal, f"Adopt “{TITLE}”?", "yes_no_abstain")
-    polls.open_poll(advisor, poll)
-    polls.cast_ballot(find_user_by_email(AUTHOR_EMAIL), poll, "yes")
-    polls.close_poll(advisor, poll)
+    poll = lifecycle.create_poll(advisor, proposal, f"Adopt “{TITLE}”?", "yes_no_abstain")
+    lifecycle.open_poll(advisor, poll)
+    ballots.cast_ballot(find_user_by_email(AUTHOR_EMAIL), poll, "yes")
+    lifecycle.close_poll(advisor, poll)
     assert proposal.status == "passed"
     session_id = db.session.scalar(select(SummitSession.id).where(SummitSession.title == SESSION))
     return proposal_id, session_id

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from stac_youth.common.audit import AuditEvent
 from stac_youth.common.time import utcnow
 from stac_youth.extensions import db
 from stac_youth.meetings import agenda, services
-from stac_youth.meetings.models import Meeting
+from stac_youth.meetings.models import AgendaItem, Meeting
 from stac_youth.members.models import Region
 from tests.conftest import login
 
@@ -76,3 +76,27 @@ def client_for(app, user):
 
 def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute)
+
+
+def _positions(meeting: Meeting) -> list[tuple[str, int]]:
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(AgendaItem.title, AgendaItem.position).where(AgendaItem.meeting_id == meeting.id)
+        .order_by(AgendaItem.position)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def _meeting_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Meeting))
+
+
+def _reload(meeting: Meeting) -> Meeting:
+    db.session.expire_all()
+    return db.session.get(Meeting, meeting.id)
+
+
+def _page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,9 +15,11 @@ from stac_youth.rooms import messages, rooms
 from stac_youth.rooms.models import Message, Room
 from tests.meetings.helpers import client_for, region
 
-__all__ = ["actions", "bulk_messages", "client_for", "message_count", "post", "region", "reload", "topic_room"]
+__all__ = ["NOW", "_details", "_follow", "_page", "_shown_ids", "actions", "bulk_messages", "client_for",
+           "message_count", "post", "region", "reload", "topic_room"]
 
 _client_ids = itertools.count(1)
+NOW = datetime(2031, 5, 6, 17, 0)
 
 
 def topic_room(advisor, title: str = "Statewide lounge", region_name: str | None = None,
@@ -66,3 +69,26 @@ def reload(row):
     """The row as the database has it now."""
     db.session.expire_all()
     return db.session.get(type(row), row.id)
+
+
+def _details(action: str) -> list[dict]:
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    return [event.details | {"actor_id": event.actor_id, "subject_id": event.subject_id}
+            for event in db.session.scalars(query)]
+
+
+def _page(client, path: str, **kwargs) -> str:
+    response = client.get(path, **kwargs)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def _follow(response) -> str:
+    """The page a form's redirect lands on (flashed messages included)."""
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def _shown_ids(html: str) -> list[int]:
+    """The ids of the messages rendered server-side, in page order (the JS template row has no id)."""
+    return [int(number) for number in re.findall(r'data-message-id="(\d+)"', html)]

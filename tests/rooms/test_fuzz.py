@@ -23,7 +23,7 @@ from stac_youth.common.time import utcnow
 from stac_youth.extensions import db, socketio
 from stac_youth.meetings import services as meeting_services
 from stac_youth.members.models import Region
-from stac_youth.proposals import polls
+from stac_youth.polls import lifecycle
 from stac_youth.rooms import events, messages, rooms
 from stac_youth.rooms.models import Message, Presence, Room
 from tests.conftest import login
@@ -137,9 +137,9 @@ def world(app, make_user, socket_client):
     ))
     meeting_services.publish_meeting(advisor, meeting)
     meeting_services.start_meeting(advisor, meeting)
-    open_poll = polls.create_poll(advisor, None, "Open poll?", "yes_no_abstain", results_live=True)
-    polls.open_poll(advisor, open_poll)
-    draft_poll = polls.create_poll(advisor, None, "Draft poll?", "yes_no_abstain")  # the member may not watch it
+    open_poll = lifecycle.create_poll(advisor, None, "Open poll?", "yes_no_abstain", results_live=True)
+    lifecycle.open_poll(advisor, open_poll)
+    draft_poll = lifecycle.create_poll(advisor, None, "Draft poll?", "yes_no_abstain")  # the member may not watch it
     for number in range(3):
         messages.post_message(advisor, topic, f"hello {number}", f"seed-{number}")
         messages.post_message(advisor, hidden, f"hidden {number}", f"seed-{number}")

@@ -285,7 +285,7 @@ def test_signing_out_on_one_process_closes_the_socket_on_the_other(cluster, live
     parser.feed(page.text)
     assert browser.post(f"{a.url}/logout", data={"csrf_token": parser.token}, allow_redirects=False,
                         timeout=WAIT).status_code == 302  # handled by process A
-    deadline = time.monotonic() + 2  # SECURITY.md T5: within 2 s
+    deadline = time.monotonic() + 2  # docs/security.md, T5: within 2 s
     while member.sio.connected and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not member.sio.connected

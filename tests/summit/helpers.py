@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from stac_youth.common.audit import AuditEvent
 from stac_youth.extensions import db
 from stac_youth.notifications.models import Notification
-from stac_youth.proposals import polls
+from stac_youth.polls import ballots, lifecycle
 from stac_youth.summit import services
 from stac_youth.summit.models import Decision
 from tests.proposals.helpers import make_proposal
@@ -43,11 +43,11 @@ def make_edition(planner, sessions: tuple[str, ...] = ("Transit for students",),
 def voted_proposal(author, advisor, voters, choices=("yes",), method="yes_no_abstain", options=None, **changes):
     """A proposal in discussion put to a poll, the voters' choices cast in order, closed and counted."""
     proposal = make_proposal(author, "in_discussion", advisor=advisor, **changes)
-    poll = polls.create_poll(advisor, proposal, f"Adopt {proposal.title}?", method, options)
-    polls.open_poll(advisor, poll)
+    poll = lifecycle.create_poll(advisor, proposal, f"Adopt {proposal.title}?", method, options)
+    lifecycle.open_poll(advisor, poll)
     for voter, choice in zip(voters, choices, strict=False):
-        polls.cast_ballot(voter, poll, choice)
-    polls.close_poll(advisor, poll)
+        ballots.cast_ballot(voter, poll, choice)
+    lifecycle.close_poll(advisor, poll)
     return proposal, poll
 
 

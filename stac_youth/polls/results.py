@@ -1,0 +1,315 @@
+"""Poll results for people: rows with labels, the rules in words, per-region breakdowns and the CSV export.
+
+Everything here starts from counts.results(), which returns nothing while a poll's results are hidden, so no page,
+export or payload built from it can show counts early.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..common.spreadsheet import csv_document
+from ..extensions import db
+from ..members.models import Region, User
+from . import counts, tally
+from .models import Ballot, Participation, Poll, PollEligibility, PollMethod, PollStatus, PollThreshold
+
+#: Counts of 1 to 4 in a per-region breakdown are not shown (small numbers could point at a person).
+SMALL_COUNT = 5
+
+CHOICE_LABELS = {tally.YES: _l("Yes"), tally.NO: _l("No"), tally.ABSTAIN: _l("Abstain")}
+METHOD_LABELS = {
+    PollMethod.YES_NO_ABSTAIN: _l("Yes / no / abstain"),
+    PollMethod.APPROVAL: _l("Approval (vote for any number of options)"),
+    PollMethod.RANKED_CHOICE: _l("Ranked choice (instant runoff)"),
+}
+OUTCOME_LABELS = {
+    tally.Outcome.PASSED.value: _l("Passed"),
+    tally.Outcome.NOT_PASSED.value: _l("Not passed"),
+    tally.Outcome.NO_QUORUM.value: _l("No quorum"),
+}
+STATUS_LABELS = {PollStatus.DRAFT: _l("Draft"), PollStatus.OPEN: _l("Open for voting"), PollStatus.CLOSED: _l("Closed")}
+THRESHOLD_RULES = {
+    PollThreshold.SIMPLE: _l("Passes with more yes than no votes (strictly more than half of yes + no); "
+                             "abstentions count only towards turnout."),
+    PollThreshold.TWO_THIRDS: _l("Passes when at least two thirds of yes + no votes are yes; abstentions count only "
+                                 "towards turnout."),
+}
+APPROVAL_RULE = _l("Options with the same number of approvals are listed in the poll's order of options; when two or "
+                   "more options share the most approvals, no single winner is decided.")
+RANKED_RULE = _l("When two or more options tie for the fewest votes in a round, the one among them with the fewest "
+                 "first-preference votes is eliminated; if they are still tied, the one with the fewest votes in the "
+                 "previous round, then in the round before that, and so on; if they are still tied, the one listed "
+                 "last in the poll's order of options is eliminated.")
+
+
+def status_label(status: str) -> str:
+    """The poll status in the reader's language."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def outcome_label(outcome: str | None) -> str:
+    """A poll's outcome in the reader's language."""
+    return str(OUTCOME_LABELS.get(outcome, "")) if outcome else ""
+
+
+def method_label(method: str) -> str:
+    """The voting method in the reader's language."""
+    return str(METHOD_LABELS.get(method, method))
+
+
+def choice_label(poll: Poll, key) -> str:
+    """yes / no / abstain in the reader's language, or an option's text."""
+    if key in CHOICE_LABELS:
+        return str(CHOICE_LABELS[key])
+    labels = {str(option.id): option.label for option in poll.options}
+    return labels.get(str(key), "?")
+
+
+def describe_ballot(poll: Poll, choices) -> str:
+    """A ballot in words (open ballots, for advisors and the voter): 'Yes', 'A, C' or '1. B, 2. A'."""
+    if choices is None:
+        return ""
+    if poll.method == PollMethod.YES_NO_ABSTAIN:
+        return choice_label(poll, choices)
+    if poll.method == PollMethod.APPROVAL:
+        return ", ".join(choice_label(poll, option) for option in choices) or _("No option approved")
+    return ", ".join(f"{rank}. {choice_label(poll, option)}" for rank, option in enumerate(choices, start=1))
+
+
+@dataclass
+class Row:
+    label: str
+    count: int
+    percent: float
+    leading: bool = False
+    key: str = ""  # the counter key (yes / no / abstain or an option id) live pushes update
+
+
+@dataclass
+class RoundRow:
+    label: str
+    counts: list[int | None]  # one per round; None once eliminated
+    eliminated_in: int | None = None
+
+
+@dataclass
+class ResultView:
+    final: bool
+    rows: list[Row]
+    cast: int
+    eligible: int
+    turnout: float
+    outcome: str | None = None
+    outcome_label: str = ""
+    quorum_met: bool | None = None
+    winner: str | None = None
+    yes_share: float | None = None
+    rules: list[str] = field(default_factory=list)
+    rounds: list[RoundRow] = field(default_factory=list)
+    round_count: int = 0
+
+    @property
+    def largest(self) -> int:
+        """The biggest count (the chart's full length)."""
+        return max([row.count for row in self.rows] + [1])
+
+
+def result_view(viewer, poll: Poll) -> ResultView | None:
+    """The results as the page shows them, or None while they are hidden."""
+    shown = counts.results(viewer, poll)
+    if shown is None:
+        return None
+    if not shown["final"]:
+        return _live_view(poll, shown)
+    if poll.method == PollMethod.YES_NO_ABSTAIN:
+        return _yes_no_view(poll, shown)
+    if poll.method == PollMethod.APPROVAL:
+        return _approval_view(poll, shown)
+    return _ranked_view(poll, shown)
+
+
+def _live_view(poll: Poll, shown: dict) -> ResultView:
+    counts = shown["counts"]
+    if poll.method == PollMethod.YES_NO_ABSTAIN:
+        keys = list(tally.CHOICES)
+    else:
+        keys = [str(option.id) for option in poll.options]
+    base = shown["cast"]
+    rows = [Row(choice_label(poll, key), counts.get(key, 0), tally.percent(counts.get(key, 0), base), key=key)
+            for key in keys]
+    rules = [str(THRESHOLD_RULES[poll.threshold])] if poll.method == PollMethod.YES_NO_ABSTAIN else []
+    if poll.method == PollMethod.RANKED_CHOICE:
+        rules.append(_("While the poll is open, the counts are first preferences."))
+    return ResultView(final=False, rows=rows, cast=shown["cast"], eligible=shown["eligible"],
+                      turnout=shown["turnout"], rules=rules)
+
+
+def _final(poll: Poll, shown: dict, rows: list[Row], **extra) -> ResultView:
+    return ResultView(final=True, rows=rows, cast=shown["cast"], eligible=shown["eligible"], turnout=shown["turnout"],
+                      outcome=shown["outcome"], outcome_label=str(OUTCOME_LABELS.get(shown["outcome"], "")),
+                      quorum_met=shown["quorum_met"], **extra)
+
+
+def _quorum_rule(poll: Poll) -> list[str]:
+    if not poll.quorum_percent:
+        return []
+    return [_("Quorum: at least %(percent)d%% of the eligible members vote.", percent=poll.quorum_percent)]
+
+
+def _yes_no_view(poll: Poll, shown: dict) -> ResultView:
+    rows = [Row(choice_label(poll, key), shown["counts"][key], shown["percentages"][key]) for key in tally.CHOICES]
+    return _final(poll, shown, rows, yes_share=shown["yes_share"],
+                  rules=[str(THRESHOLD_RULES[poll.threshold]), *_quorum_rule(poll)])
+
+
+def _approval_view(poll: Poll, shown: dict) -> ResultView:
+    winner = shown.get("winner")
+    rows = [Row(choice_label(poll, entry["option"]), entry["approvals"], entry["percent"],
+                leading=entry["option"] == winner) for entry in shown["ranking"]]
+    return _final(poll, shown, rows, winner=choice_label(poll, winner) if winner is not None else None,
+                  rules=[str(APPROVAL_RULE), *_quorum_rule(poll)])
+
+
+def _ranked_view(poll: Poll, shown: dict) -> ResultView:
+    rounds = shown["rounds"]
+    winner = shown.get("winner")
+    table = []
+    for option in poll.options:
+        key = str(option.id)
+        counts = [round_["counts"].get(key) for round_ in rounds]
+        out = next((round_["number"] for round_ in rounds if round_["eliminated"] == option.id), None)
+        table.append(RoundRow(option.label, counts, out))
+    last = rounds[-1] if rounds else {"counts": {}, "percentages": {}}
+    rows = [Row(choice_label(poll, key), count, last["percentages"].get(key, 0.0), leading=str(winner) == key)
+            for key, count in last["counts"].items()]
+    return _final(poll, shown, rows, winner=choice_label(poll, winner) if winner is not None else None,
+                  rules=[str(RANKED_RULE), *_quorum_rule(poll)], rounds=table, round_count=len(rounds))
+
+
+@dataclass
+class RegionRow:
+    region: str
+    voted: int | None  # None: fewer than SMALL_COUNT, not shown
+    eligible: int | None
+    counts: list[int | None] = field(default_factory=list)  # per choice column; None: not shown
+
+
+@dataclass
+class RegionBreakdown:
+    columns: list[str]  # the choice columns ([] when only turnout is broken down)
+    rows: list[RegionRow]
+
+    @property
+    def anything_shown(self) -> bool:
+        """False when every count is too small to show."""
+        return any(row.voted is not None or row.eligible is not None for row in self.rows)
+
+
+def suppress_table(table: list[list[int]], always_hidden: frozenset[tuple[int, int]] = frozenset()
+                   ) -> list[list[int | None]]:
+    """Hide counts of 1–4 (and the cells named); then wherever a row or a column has exactly one hidden count, also
+    hide its next smallest (a zero too), until none is left alone, so no hidden count can be worked out by
+    subtracting the others from a total shown elsewhere."""
+    shown: list[list[int | None]] = [
+        [None if 0 < count < SMALL_COUNT or (r, c) in always_hidden else count for c, count in enumerate(row)]
+        for r, row in enumerate(table)]
+    width = max((len(row) for row in table), default=0)
+    lines = [[(r, c) for c in range(len(row))] for r, row in enumerate(table)]
+    lines += [[(r, c) for r, row in enumerate(table) if c < len(row)] for c in range(width)]
+    changed = True
+    while changed:
+        changed = False
+        for cells in lines:
+            if sum(shown[r][c] is None for r, c in cells) != 1:
+                continue
+            candidates = [(table[r][c], r, c) for r, c in cells if shown[r][c] is not None]
+            if candidates:
+                _count, r, c = min(candidates)
+                shown[r][c] = None
+                changed = True
+    return shown
+
+
+def suppress_small(counts: list[int]) -> list[int | None]:
+    """suppress_table for a single row."""
+    return suppress_table([counts])[0]
+
+
+def region_breakdown(viewer, poll: Poll) -> RegionBreakdown | None:
+    """Turnout per region (always, once the poll has opened) and, on open ballots whose results may be seen, the
+    choices per region; every count under 5 is hidden. Secret ballots carry no region, so they get turnout only."""
+    if poll.status == PollStatus.DRAFT:
+        return None
+    region_name = func.coalesce(Region.name, "")
+    eligible = dict(db.session.execute(
+        select(region_name, func.count()).select_from(PollEligibility)
+        .join(User, User.id == PollEligibility.user_id).outerjoin(Region, Region.id == User.region_id)
+        .where(PollEligibility.poll_id == poll.id).group_by(region_name)).tuples().all())
+    voted = dict(db.session.execute(
+        select(region_name, func.count()).select_from(Participation)
+        .join(User, User.id == Participation.user_id).outerjoin(Region, Region.id == User.region_id)
+        .where(Participation.poll_id == poll.id).group_by(region_name)).tuples().all())
+    by_choice: dict[str, dict[str, int]] = {}
+    columns: list[str] = []
+    keys: list[str] = []
+    if not poll.secret and counts.results(viewer, poll) is not None:
+        keys = list(tally.CHOICES) if poll.method == PollMethod.YES_NO_ABSTAIN else [
+            str(option.id) for option in poll.options]
+        columns = [choice_label(poll, key) for key in keys]
+        ballots = db.session.execute(
+            select(region_name, Ballot.choices).select_from(Ballot).join(User, User.id == Ballot.voter_id)
+            .outerjoin(Region, Region.id == User.region_id).where(Ballot.poll_id == poll.id)).tuples()
+        for name, raw in ballots:
+            counter = by_choice.setdefault(name, {})
+            for key in counts.counted_keys(poll.method, json.loads(raw)):
+                counter[key] = counter.get(key, 0) + 1
+    names = sorted(eligible, key=lambda value: (value == "", value))
+    table = [[voted.get(name, 0), eligible[name], *(by_choice.get(name, {}).get(key, 0) for key in keys)]
+             for name in names]
+    # a region with fewer than 5 voters shows none of its choices, zeros included
+    few = frozenset((r, c) for r, row in enumerate(table) if row[0] < SMALL_COUNT for c in range(2, len(row)))
+    shown = suppress_table(table, few)
+    rows = [RegionRow(name or _("No region"), cells[0], cells[1], cells[2:])
+            for name, cells in zip(names, shown, strict=True)]
+    return RegionBreakdown(columns, rows)
+
+
+def results_csv(viewer, poll: Poll) -> str | None:
+    """The results as CSV text (UTF-8 with BOM when encoded), or None while they are hidden."""
+    view = result_view(viewer, poll)
+    if view is None:
+        return None
+    rows: list[list] = []
+
+    def write(*cells) -> None:
+        rows.append(list(cells))
+
+    write(_("Poll"), poll.question)
+    write(_("Method"), method_label(poll.method))
+    write(_("Status"), status_label(poll.status))
+    if view.final:
+        write(_("Outcome"), view.outcome_label)
+        if view.winner:
+            write(_("Winner"), view.winner)
+    write(_("Ballots cast"), view.cast)
+    write(_("Eligible members"), view.eligible)
+    write(_("Turnout in percent"), view.turnout)
+    write()
+    if view.rounds:
+        write(_("Option"), *[_("Round %(n)d", n=n) for n in range(1, view.round_count + 1)])
+        for row in view.rounds:
+            write(row.label, *row.counts)
+    else:
+        write(_("Choice"), _("Votes"), _("Percent"))
+        for row in view.rows:
+            write(row.label, row.count, row.percent)
+    for rule in view.rules:
+        write()
+        write(rule)
+    return csv_document(rows)
