@@ -24,7 +24,6 @@ Events the app pushes during the joins (presence) are counted, not judged: coale
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 import time
 import uuid
@@ -33,7 +32,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .harness import (
-    DEFAULT_POSTGRES_URL,
     BenchmarkError,
     CpuWindow,
     Server,
@@ -49,11 +47,11 @@ from .harness import (
     wait_all,
 )
 from .openloop import goal, latency_figures, steady_schedule, verdict_line
+from .options import DATABASES, add_database_arguments, with_overrides
 from .setups import start_setup
 
 HELP = ("live meeting: 300 Socket.IO clients join a meeting's room within 10 s, see the next message, and follow "
         "agenda changes (SQLite and PostgreSQL)")
-DATABASES = ("sqlite", "postgresql")
 GOAL_FIRST_MESSAGE_P99_MS = 1000
 GOAL_AGENDA_P99_MS = 100
 
@@ -87,22 +85,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--arrival-seconds", type=float, help="seconds over which they arrive (quick 1, 10)")
     parser.add_argument("--pushes", type=int, help="agenda changes (quick 3, default 10; at most 14)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads (400: one per open WebSocket, and spare)")
-    parser.add_argument("--databases", help="comma-separated: sqlite,postgresql (both)")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-                        help=f"PostgreSQL to CREATE/DROP scratch databases through (else {DEFAULT_POSTGRES_URL})")
+    add_database_arguments(parser)
 
 
 def settings_from(args, profile: str) -> Settings:
-    base = asdict(PROFILES[profile])
-    for name in ("clients", "arrival_seconds", "pushes", "threads"):
-        if getattr(args, name, None) is not None:
-            base[name] = getattr(args, name)
-    if getattr(args, "databases", None):
-        kinds = tuple(k.strip() for k in args.databases.split(",") if k.strip())
-        if not kinds or set(kinds) - set(DATABASES):
-            raise BenchmarkError(f"--databases takes a comma-separated subset of {','.join(DATABASES)}")
-        base["databases"] = kinds
-    return Settings(**base)
+    """The profile's settings with the command-line overrides."""
+    return with_overrides(PROFILES[profile], args, ("clients", "arrival_seconds", "pushes", "threads"))
 
 
 class Screen:

@@ -34,7 +34,6 @@ from pathlib import Path
 
 from . import textbook
 from .harness import (
-    DEFAULT_POSTGRES_URL,
     BenchmarkError,
     CpuWindow,
     Server,
@@ -61,12 +60,12 @@ from .openloop import (
     run_open_loop,
     verdict_line,
 )
+from .options import DATABASES, add_database_arguments, with_overrides
 from .pages_mix import MIX, VirtualUser, page_breakdown
 from .setups import start_setup
 
 HELP = ("pages: 50 signed-in users, the realistic mix open loop (p95 < 250 ms), and at saturation against a textbook "
         "signed-in page, SQLite and PostgreSQL")
-DATABASES = ("sqlite", "postgresql")
 GOAL_P95_MS = 250
 GOAL_RATIO = 0.3
 
@@ -101,23 +100,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--users", type=int, help="virtual users, each with its own session (quick 20, 50)")
     parser.add_argument("--interval", type=float, help="mean seconds between one user's requests (2)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100)")
-    parser.add_argument("--databases", help="comma-separated: sqlite,postgresql (both)")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-                        help=f"PostgreSQL to CREATE/DROP scratch databases through (BENCH_POSTGRES_URL, else "
-                             f"{DEFAULT_POSTGRES_URL})")
+    add_database_arguments(parser)
 
 
 def settings_from(args, profile: str) -> Settings:
-    base = asdict(PROFILES[profile])
-    for name in ("duration", "saturation_seconds", "users", "interval", "threads"):
-        if getattr(args, name, None) is not None:
-            base[name] = getattr(args, name)
-    if getattr(args, "databases", None):
-        kinds = tuple(k.strip() for k in args.databases.split(",") if k.strip())
-        if not kinds or set(kinds) - set(DATABASES):
-            raise BenchmarkError(f"--databases takes a comma-separated subset of {','.join(DATABASES)}")
-        base["databases"] = kinds
-    return Settings(**base)
+    """The profile's settings with the command-line overrides."""
+    return with_overrides(PROFILES[profile], args, ("duration", "saturation_seconds", "users", "interval", "threads"))
 
 
 def _session():

@@ -23,7 +23,6 @@ Clients are aiohttp tasks in this process; cookies go in a Cookie header (a jar 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import tempfile
 import time
@@ -35,8 +34,6 @@ from urllib.parse import urlencode
 from . import textbook
 from .crash_clients import new_receipt
 from .harness import (
-    DEFAULT_POSTGRES_URL,
-    BenchmarkError,
     CpuWindow,
     Server,
     database_url,
@@ -50,12 +47,12 @@ from .harness import (
     wait_all,
 )
 from .openloop import Result, run_closed_loop, run_open_loop, steady_schedule
+from .options import DATABASES, add_database_arguments, with_overrides
 from .setups import start_setup
 from .vote_report import check_app_tables, goals, print_report, saturation_figures, statewide_figures
 
 HELP = ("statewide vote (5,000 members at 84 ballots/s, open loop) and the ballot route at saturation against a "
         "textbook route, SQLite and PostgreSQL")
-DATABASES = ("sqlite", "postgresql")
 CHOICES = ("yes", "no", "abstain")
 
 
@@ -88,24 +85,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--saturation-seconds", type=float, help="measured seconds at saturation (quick 0.75, 8)")
     parser.add_argument("--users", type=int, help="virtual users at saturation (32)")
     parser.add_argument("--threads", type=int, help="gunicorn --threads for both servers (100)")
-    parser.add_argument("--databases", help="comma-separated: sqlite,postgresql (both)")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-                        help=f"PostgreSQL to CREATE/DROP scratch databases through (BENCH_POSTGRES_URL, else "
-                             f"{DEFAULT_POSTGRES_URL})")
+    add_database_arguments(parser)
 
 
 def settings_from(args, profile: str) -> Settings:
     """The profile's settings with the command-line overrides."""
-    base = asdict(PROFILES[profile])
-    for name in ("members", "rate", "saturation_seconds", "users", "threads"):
-        if getattr(args, name, None) is not None:
-            base[name] = getattr(args, name)
-    if getattr(args, "databases", None):
-        kinds = tuple(k.strip() for k in args.databases.split(",") if k.strip())
-        if not kinds or set(kinds) - set(DATABASES):
-            raise BenchmarkError(f"--databases takes a comma-separated subset of {','.join(DATABASES)}")
-        base["databases"] = kinds
-    return Settings(**base)
+    return with_overrides(PROFILES[profile], args, ("members", "rate", "saturation_seconds", "users", "threads"))
 
 
 async def post_ballot(http, url: str, path: str, fields: dict, cookie: str, due: float, kind: str,
