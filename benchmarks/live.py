@@ -72,6 +72,8 @@ PROFILES = {
     "default": Settings(clients=300, arrival_seconds=10, pushes=10),
     "full": Settings(clients=300, arrival_seconds=10, pushes=14),
 }
+#: pooled connections of the server: PostgreSQL allows 100 at once by default, and the setup holds a few
+POOL_SIZE = 80
 SETUP_TIMEOUT = 300
 SERVER_START_TIMEOUT = 60
 CALL_TIMEOUT = 30
@@ -302,7 +304,8 @@ def run(args, profile: str) -> dict:
                   f"{plan['room_id']} with {plan['history']} older messages, {len(plan['members'])} members "
                   f"(setup {time.monotonic() - started:.1f} s)", flush=True)
             port = free_port()
-            env = server_env(STAC_ENV="production", SECRET_KEY=setup.secret_key, DATABASE_URL=url)
+            env = server_env(STAC_ENV="production", SECRET_KEY=setup.secret_key, DATABASE_URL=url,
+                             DATABASE_POOL_SIZE=str(POOL_SIZE))
             server = Server("app", gunicorn_argv("app:app", port, settings.threads), port, env, tmp / f"{kind}.log")
             with serving([server]):
                 wait_all([server], SERVER_START_TIMEOUT)

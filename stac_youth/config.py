@@ -20,6 +20,12 @@ def _instance_secret_key(instance_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _engine_options() -> dict:
+    """SQLAlchemy's pool sized by DATABASE_POOL_SIZE (0 or unset: SQLAlchemy's default of 5 plus 10 overflow)."""
+    size = int(os.environ.get("DATABASE_POOL_SIZE") or 0)
+    return {"pool_size": size, "max_overflow": 10} if size > 0 else {}
+
+
 def _bool_env(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -33,7 +39,8 @@ class Config:
     ENV_NAME = "development"
     INSTANCE_DIR = INSTANCE_DIR
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'stac_youth.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: one pooled connection per thread that may hold one at once (gunicorn --threads), or threads wait for the pool
+    SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options()
     REDIS_URL = os.environ.get("REDIS_URL") or None
     #: how many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (0: none, trust neither)
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
