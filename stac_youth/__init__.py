@@ -97,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_socket_events(app: Flask) -> None:
     """Bind Socket.IO after its handlers are imported, so every app instance gets them all."""
-    from .common import sockets  # importing registers the handlers
+    from .common import channels, sockets  # noqa: F401 - importing registers the handlers and the access re-check
     from .extensions import socketio
 
     origins = app.config["SOCKETIO_CORS_ORIGINS"]
@@ -110,10 +110,12 @@ def register_socket_events(app: Flask) -> None:
         message_queue=app.config["REDIS_URL"],
         channel=sockets.message_queue_channel(app.config["REDIS_URL"]),
         cors_allowed_origins=app.config["SOCKETIO_CORS_ORIGINS"],
-        max_http_buffer_size=65536,
+        max_http_buffer_size=sockets.MAX_FRAME_BYTES,  # events past MAX_EVENT_BYTES are answered "too_large"
         manage_session=False,
         async_mode="threading",
     )
+    sockets.answer_unknown_events()
+    app.add_template_global(sockets.MAX_EVENT_BYTES, "max_socket_event_bytes")
 
 
 def register_proxy_fix(app: Flask) -> None:
@@ -126,7 +128,7 @@ def register_proxy_fix(app: Flask) -> None:
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        # X-Forwarded-Host stays untrusted: links in emails are built from the Host header, which nginx sets itself.
+        # X-Forwarded-Host stays untrusted; links in emails are built on PUBLIC_BASE_URL, not on any Host header.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 

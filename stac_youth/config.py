@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
@@ -33,6 +34,12 @@ def _bool_env(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def trusted_hosts_from_env(public_base_url: str) -> list[str]:
+    """TRUSTED_HOSTS (comma-separated) from the environment, else PUBLIC_BASE_URL's host and the loopback names."""
+    listed = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
+    return listed or list(dict.fromkeys([urlsplit(public_base_url).hostname or "localhost", "localhost", "127.0.0.1"]))
+
+
 class Config:
     """Development defaults: SQLite in instance/, console email, no Redis."""
 
@@ -44,14 +51,18 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     #: how many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (0: none, trust neither)
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
-    #: the site's address for links in emails sent outside a request (scheduled polls, the command line)
+    #: the site's address: every link in an email is built on it, never on a request's Host header
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: Host names a request may carry (Flask refuses others with 400); any in development unless TRUSTED_HOSTS is set
+    TRUSTED_HOSTS = trusted_hosts_from_env(PUBLIC_BASE_URL) if os.environ.get("TRUSTED_HOSTS") else None
     #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie
     SESSION_REFRESH_EACH_REQUEST = False
     #: at most one push of who is in a room per this many seconds (0: a push at every change)
     PRESENCE_PUSH_SECONDS = float(os.environ.get("PRESENCE_PUSH_SECONDS") or 1)
     #: how often each server process opens and closes scheduled polls (0: only when a poll's page is loaded)
     POLL_SCHEDULE_SECONDS = 15
+    #: how often each server process renews the lease of its live sockets' registry rows (0: never; tests)
+    SOCKET_LEASE_SECONDS = 120
     AVATAR_DIR = Path(os.environ.get("AVATAR_DIR") or INSTANCE_DIR / "avatars")
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     AVATAR_MAX_BYTES = 2 * 1024 * 1024
@@ -74,7 +85,12 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    #: failed sign-ins allowed per client address (a school may share one: raise it there, the pair limit still holds)
     LOGIN_RATE_LIMIT = "10 per 15 minutes"
+    #: failed sign-ins allowed per address and account together; never per account alone, or anyone could lock it
+    LOGIN_PAIR_RATE_LIMIT = "10 per 15 minutes"
+    #: more failed sign-ins on one account than this, from any addresses, and its owner is told (once per window)
+    LOGIN_FAILURE_NOTICE_AFTER = "5 per 15 minutes"
 
     MAIL_BACKEND = "console" if not os.environ.get("MAIL_SERVER") else "smtp"
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -107,7 +123,9 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
     SERVER_NAME = None
+    TRUSTED_HOSTS = None  # the test client sends Host: localhost; tests that check hosts set their own list
     POLL_SCHEDULE_SECONDS = 0
+    SOCKET_LEASE_SECONDS = 0  # tests renew leases by calling renew_leases with the time they choose
     PRESENCE_PUSH_SECONDS = 0  # room tests read each presence push right after the change; one test coalesces
     NOTIFICATION_EMAILS_IN_BACKGROUND = False  # tests read the outbox right after the request
 
@@ -126,6 +144,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_NAME = "__Host-remember_token"
     PREFERRED_URL_SCHEME = "https"
     MAIL_BACKEND = "smtp"
+    TRUSTED_HOSTS = trusted_hosts_from_env(Config.PUBLIC_BASE_URL)
 
     @classmethod
     def secret_key(cls) -> str:

@@ -1,6 +1,7 @@
 """Imports every feature's models so Alembic and the mappers see them all."""
 
 from .common.audit import AuditEvent  # noqa: F401
+from .common.channels import SocketChannel  # noqa: F401
 from .common.sockets import SocketConnection  # noqa: F401
 from .meetings.models import (  # noqa: F401
     AgendaItem,

@@ -101,7 +101,7 @@ def notifications_list(people: People) -> ListPage:
     viewer = people.member("Viewer")
 
     def add(i):
-        notify([viewer], kinds.MENTION, f"/proposals/{i}", name=f"Mentioner {i}", place=f"Place {i}")
+        notify([viewer], kinds.MENTION, f"/proposals/{i}", actor=people.member(f"Mentioner {i}"), place=f"Place {i}")
         return [f"Mentioner {i}", f"Place {i}"]
 
     return ListPage(viewer, "/notifications", add)

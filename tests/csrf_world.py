@@ -113,7 +113,7 @@ def build_world(make_app):
         summit = summit_rows(admin)
         to_decide = passed(make_proposal(proposer, status="submitted", title="Passed proposal"))
         # The admin's own notification to open (the room report above already left one unread to mark read).
-        own_notification = notify([admin], kinds.MENTION, "/account", name="Target Student", place="Lounge")[0]
+        own_notification = notify([admin], kinds.MENTION, "/account", actor=target, place="Lounge")[0]
         data = {
             "app": app,
             "emails": {"admin": admin.email, "target": target.email, "leaver": leaver.email,

@@ -123,7 +123,7 @@ def _world(make_user) -> dict:
     # A Summit edition with a session everyone may see, and a spare one to delete.
     summit = summit_rows(users["planner"])
     # A notification of each user's own, to open (someone else's is a 404, tested in tests/notifications).
-    own_notifications = {role: notify([user], kinds.MENTION, "/account", name="Target Student", place="Lounge")[0].id
+    own_notifications = {role: notify([user], kinds.MENTION, "/account", actor=target, place="Lounge")[0].id
                          for role, user in users.items()}
     ids = {"user_id": target.id, "invitation_id": invitation.id, "region_id": region.id,
            "meeting_id": meeting.id, "item_id": item.id,

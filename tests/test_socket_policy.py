@@ -18,8 +18,10 @@ PROBE_EVENT = "probe-not-in-the-policy"
 
 
 def _registered(server) -> set[tuple[str, str]]:
-    """(namespace, event) of every handler on the Socket.IO server."""
-    return {(namespace, event) for namespace, events in server.handlers.items() for event in events}
+    """(namespace, event) of every handler on the Socket.IO server; (namespace, "*") for its unknown events."""
+    unknown = {(namespace, sockets.UNKNOWN_EVENT) for namespace, handler in server.namespace_handlers.items()
+               if isinstance(handler, sockets.UnknownEvents)}
+    return unknown | {(namespace, event) for namespace, events in server.handlers.items() for event in events}
 
 
 def _is_guarded(handler) -> bool:
@@ -41,8 +43,11 @@ def _coverage_problems(server) -> list[str]:
         for event, handler in events.items():
             if event not in ("connect", "disconnect") and not _is_guarded(handler):
                 problems.append(f"registered without guarded_event: {(namespace, event)}")
-    if server.namespace_handlers:  # class-based namespaces would bypass guarded_event altogether
-        problems.append(f"class-based namespaces: {sorted(server.namespace_handlers)}")
+    # class-based namespaces would bypass guarded_event altogether; the one that answers unknown events only refuses
+    others = sorted(namespace for namespace, handler in server.namespace_handlers.items()
+                    if not isinstance(handler, sockets.UnknownEvents))
+    if others:
+        problems.append(f"class-based namespaces: {others}")
     return problems
 
 
@@ -61,6 +66,14 @@ def throwaway_handlers(app):
 def test_every_socket_handler_has_a_policy_entry_and_no_stale_entries(app):
     assert ("/meetings", "join") in _registered(socketio.server)  # the introspection does see the app's handlers
     assert _coverage_problems(socketio.server) == []
+
+
+def test_every_namespace_answers_its_unknown_events(app):
+    """Each namespace has the handler of events it does not know, and the policy table names who gets its answer."""
+    assert set(socketio.server.handlers) == set(socketio.server.namespace_handlers)
+    for namespace in socketio.server.handlers:
+        assert isinstance(socketio.server.namespace_handlers[namespace], sockets.UnknownEvents), namespace
+        assert policy.SOCKET_EVENTS[namespace, sockets.UNKNOWN_EVENT], namespace
 
 
 def test_socket_policy_entries_name_real_roles():

@@ -362,7 +362,7 @@ def test_summit_texts_and_notification_params_render_inert(app, client, make_use
     db.session.commit()
     summit.decide(planner, proposal, summit.DecisionData(kind="adopted", response=f"Yes {vector}",
                                                          session_ids=(session.id,)))
-    notify([author, planner], kinds.MENTION, "/summit", name=vector, place=vector)
+    notify([author, planner], kinds.MENTION, "/summit", actor=make_user("member", display_name=vector), place=vector)
     notify([author], kinds.REPORT, "/summit/plan", place_label=vector)
     staff, member = app.test_client(), app.test_client()
     assert login(staff, planner).status_code == 302 and login(member, author).status_code == 302

@@ -11,6 +11,7 @@ from ..common.forms import attach_error
 from ..common.ids import database_int
 from ..common.roles import Role
 from ..common.time import utcnow
+from ..common.urls import public_url_for
 from ..extensions import db
 from ..members import accounts, invitations
 from ..members.models import Invitation, Region, User
@@ -41,12 +42,12 @@ def invitations_screen():
         try:
             created = invitations.invite_member(
                 me, form.email.data, form.role.data, form.region_id.data or None,
-                link_for=lambda token: url_for("auth.register", token=token, _external=True),
+                link_for=lambda token: public_url_for("auth.register", token=token),
             )
         except ServiceError as error:
             attach_error(form, error)
         else:
-            link = url_for("auth.register", token=created.token, _external=True)
+            link = public_url_for("auth.register", token=created.token)
             return render_template("admin/invitation_sent.html", link=link, invitation=created.invitation)
     return render_template(
         "admin/invitations.html", form=form, invitations=invitations.list_invitations(me), now=utcnow()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import db
 
@@ -19,6 +20,11 @@ def _render(error: HTTPException):
 
 def _csrf_error(_error: CSRFError):
     return render_template("errors/400.html", csrf=True), 400
+
+
+def _untrusted_host(_error: SecurityError):
+    """A Host header outside TRUSTED_HOSTS: plain text, since no URL (so no page) can be built for that host."""
+    return _("This site does not answer to that address."), 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _internal_error(_error: Exception):
@@ -38,6 +44,7 @@ def _database_error(error: OperationalError):
 def init_error_pages(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     for code in HANDLED:
         if code != 500:
             app.register_error_handler(code, _render)

@@ -79,3 +79,9 @@ def render_chat(text: str | None) -> Markup:
         return Markup("")
     html = _chat_html(text)
     return Markup(html)  # noqa: S704  # nosec B704  # nh3 has sanitized it
+
+
+def forget_rendered_texts() -> None:
+    """Empty this process's caches of rendered texts (after an erasure rewrote texts that named someone)."""
+    _markdown_html.cache_clear()
+    _chat_html.cache_clear()

@@ -129,20 +129,26 @@ ROUTES: dict[str, str | frozenset[str]] = {
 }
 
 #: (namespace, event) -> roles allowed. Connecting is refused to anonymous users before this is read.
+#: The event "*" is any event the namespace has no handler for: it is answered "unknown_event" (else "forbidden").
 SOCKET_EVENTS: dict[tuple[str, str], frozenset[str]] = {
     ("/", "connect"): SIGNED_IN,
     ("/", "disconnect"): SIGNED_IN,
+    ("/", "*"): SIGNED_IN,
     ("/meetings", "connect"): SIGNED_IN,
     ("/meetings", "disconnect"): SIGNED_IN,
+    ("/meetings", "*"): SIGNED_IN,
     ("/meetings", "join"): SIGNED_IN,
     ("/meetings", "advance"): ADVISORS,
     ("/notifications", "connect"): SIGNED_IN,
     ("/notifications", "disconnect"): SIGNED_IN,
+    ("/notifications", "*"): SIGNED_IN,
     ("/polls", "connect"): SIGNED_IN,
     ("/polls", "disconnect"): SIGNED_IN,
+    ("/polls", "*"): SIGNED_IN,
     ("/polls", "watch"): SIGNED_IN,
     ("/rooms", "connect"): SIGNED_IN,
     ("/rooms", "disconnect"): SIGNED_IN,
+    ("/rooms", "*"): SIGNED_IN,
     ("/rooms", "join"): SIGNED_IN,
     ("/rooms", "leave"): SIGNED_IN,
     ("/rooms", "send"): SIGNED_IN,

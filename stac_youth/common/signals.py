@@ -41,3 +41,11 @@ poll_visibility = _signals.signal("poll-visibility")
 
 #: Sent after notifications are committed; sender: the app; kwargs: ids (the new notification ids).
 notifications_created = _signals.signal("notifications-created")
+
+#: Sent with (user) when failed sign-ins on the user's account pass the notice threshold, at most once per window.
+sign_in_failures_repeated = _signals.signal("sign-in-failures-repeated")
+
+#: Sent after the commit of a change to who may see something live, so sockets that lost it leave its channels
+#: (common/channels.py). Sender: what changed, "meeting", "room", "poll" or "proposal" (the object and whatever follows
+#: it, e.g. a meeting's room and polls), or "user" (a member whose region changed); kwargs: ids.
+access_changed = _signals.signal("access-changed")

@@ -2,19 +2,23 @@
 
 Every live connection is also a row in the shared database, so a sign-out handled by one server process can
 close the same user's sockets on every other process (python-socketio forwards a disconnect of a socket it
-does not hold through the message queue).
+does not hold through the message queue). A row lives as long as its socket: each process renews the lease of its
+own live sockets every few minutes, and only rows whose lease ran out long ago (their process died) are forgotten.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import logging
+import threading
 from datetime import datetime, timedelta
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import join_room
-from sqlalchemy import ForeignKey, String, delete, select
+from flask_socketio import Namespace, join_room
+from sqlalchemy import ForeignKey, String, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db, socketio
@@ -22,7 +26,18 @@ from .policy import socket_event_allowed
 from .signals import login_ended, sessions_revoked
 from .time import utcnow
 
-FORGET_CONNECTIONS_AFTER = timedelta(days=2)
+#: how often each process renews the lease of its live sockets (the SOCKET_LEASE_SECONDS setting; 0: never)
+LEASE_SECONDS = 120
+#: a registry row whose lease has not been renewed for this long belongs to a process that died: it is forgotten
+FORGET_CONNECTIONS_AFTER = timedelta(hours=1)
+#: the largest event the app handles (its JSON, in UTF-8); a larger one is answered with "too_large"
+MAX_EVENT_BYTES = 65536
+#: the largest frame the transport accepts before it closes the connection: far above MAX_EVENT_BYTES, so an
+#: oversized event is answered rather than cutting the client off without a word
+MAX_FRAME_BYTES = 4 * 1024 * 1024
+#: the policy table's event name for events a namespace has no handler for
+UNKNOWN_EVENT = "*"
+log = logging.getLogger(__name__)
 
 
 class SocketConnection(db.Model):
@@ -35,6 +50,8 @@ class SocketConnection(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     login_key: Mapped[str | None] = mapped_column(String(40), index=True)
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the lease: renewed while the socket lives on its process (renew_leases)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 def message_queue_channel(redis_url: str | None) -> str:
@@ -60,18 +77,6 @@ def login_room(token: str) -> str:
     return "login:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
-def join_channel(channel: str) -> bool:
-    """Put the connection whose event is being handled in a channel; False when it closed meanwhile (its page was left
-    before the event was handled), which leaves nothing to do."""
-    try:
-        join_room(channel)
-    except (KeyError, ValueError):  # python-socketio no longer knows the sid
-        if socketio.server.manager.is_connected(request.sid, request.namespace):
-            raise
-        return False
-    return True
-
-
 def accept_connection(namespace: str) -> bool:
     """Connect-time check for every namespace: refuse anonymous users and roles without a policy entry."""
     if not current_user.is_authenticated or not socket_event_allowed(namespace, "connect"):
@@ -80,11 +85,11 @@ def accept_connection(namespace: str) -> bool:
     login_key = login_room(current_user.login_token) if current_user.login_token else None
     if login_key:
         join_room(login_key, namespace=namespace)
-    stale = utcnow() - FORGET_CONNECTIONS_AFTER
-    db.session.execute(delete(SocketConnection).where(SocketConnection.connected_at < stale))
+    now = utcnow()
     db.session.merge(SocketConnection(sid=request.sid, namespace=namespace, user_id=current_user.id,
-                                      login_key=login_key, connected_at=utcnow()))
+                                      login_key=login_key, connected_at=now, seen_at=now))
     db.session.commit()
+    start_lease_renewal(current_app._get_current_object())
     return True
 
 
@@ -107,6 +112,8 @@ def guarded_event(event: str, namespace: str):
         def guarded(*args):
             if not socket_event_allowed(namespace, event):
                 return {"ok": False, "error": "forbidden"}
+            if too_large(args):
+                return {"ok": False, "error": "too_large"}
             if len(args) != 1:  # every handler takes one payload; a client may send none or several
                 return {"ok": False, "error": "invalid"}
             return handler(*args)
@@ -115,6 +122,84 @@ def guarded_event(event: str, namespace: str):
         return handler
 
     return decorator
+
+
+def too_large(args) -> bool:
+    """Whether an event's arguments, as JSON in UTF-8 (what the client measures), pass MAX_EVENT_BYTES."""
+    text = json.dumps(args, ensure_ascii=False, separators=(",", ":"), default=_measured_as_text)
+    return len(text) > MAX_EVENT_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_EVENT_BYTES
+
+
+def _measured_as_text(value) -> str:
+    """What json.dumps cannot write, as text of its size: binary attachments count their bytes."""
+    return "0" * len(value) if isinstance(value, bytes | bytearray) else repr(value)
+
+
+class UnknownEvents(Namespace):
+    """Answers every event its namespace has no handler for (its decorated handlers come first) with an error."""
+
+    def trigger_event(self, event, *args):
+        """Send every event that reaches here, whatever its name (even "*"), to on_unknown."""
+        return super().trigger_event("unknown", *args)
+
+    def on_unknown(self, *_args):
+        """The answer to an event nobody handles; the policy table names who may get "unknown_event"."""
+        if not socket_event_allowed(self.namespace, UNKNOWN_EVENT):
+            return {"ok": False, "error": "forbidden"}
+        return {"ok": False, "error": "unknown_event"}
+
+
+def answer_unknown_events() -> None:
+    """Give every namespace of the bound server an UnknownEvents handler (call after init_app)."""
+    for namespace in list(socketio.server.handlers):
+        socketio.on_namespace(UnknownEvents(namespace))
+
+
+def renew_leases(now: datetime | None = None) -> int:
+    """Renew this process's sockets' leases; forget the rows of dead processes (leases long run out); count those."""
+    now = now or utcnow()
+    manager = socketio.server.manager
+    for namespace in list(manager.get_namespaces()):
+        sids = [sid for sid, _eio_sid in manager.get_participants(namespace, None)]
+        for start in range(0, len(sids), 500):
+            db.session.execute(update(SocketConnection).where(
+                SocketConnection.namespace == namespace, SocketConnection.sid.in_(sids[start:start + 500])
+            ).values(seen_at=now))
+    forgotten = db.session.execute(
+        delete(SocketConnection).where(SocketConnection.seen_at < now - FORGET_CONNECTIONS_AFTER)
+    ).rowcount
+    db.session.commit()
+    return forgotten
+
+
+_lease_lock = threading.Lock()
+
+
+def start_lease_renewal(app) -> None:
+    """Start this process's lease loop once per bound server, with its first socket."""
+    seconds = app.config.get("SOCKET_LEASE_SECONDS", LEASE_SECONDS)
+    server = socketio.server
+    if not seconds or server is None:
+        return
+    with _lease_lock:
+        if app.extensions.get("stac_socket_lease") is server:
+            return
+        app.extensions["stac_socket_lease"] = server
+    socketio.start_background_task(_renew_forever, app, server, seconds)
+
+
+def _renew_forever(app, server, seconds: float) -> None:
+    while True:
+        socketio.sleep(seconds)
+        if socketio.server is not server:  # another app was bound since (tests): this loop's sockets are gone
+            return
+        with app.app_context():
+            try:
+                renew_leases()
+            except Exception:
+                log.exception("socket lease renewal failed")
+            finally:
+                db.session.remove()
 
 
 @socketio.on("connect")

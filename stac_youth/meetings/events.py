@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_login import current_user
 
+from ..common.channels import ChannelKind, channel_name, join_channel, register_channel_kind
 from ..common.errors import ServiceError
 from ..common.signals import meeting_state_changed
-from ..common.sockets import accept_connection, connection_closed, guarded_event, join_channel
+from ..common.sockets import accept_connection, connection_closed, guarded_event
 from ..extensions import socketio
 from . import services
 
@@ -15,7 +16,18 @@ NAMESPACE = "/meetings"
 
 def meeting_room(meeting_id: int) -> str:
     """The server-built room of one meeting's live screens."""
-    return f"meeting:{meeting_id}"
+    return channel_name("meeting", meeting_id)
+
+
+def _may_see_meeting(user, meeting_id: int) -> bool:
+    try:
+        services.get_visible_meeting(user, meeting_id)
+    except ServiceError:
+        return False
+    return True
+
+
+register_channel_kind(ChannelKind("meeting", NAMESPACE, _may_see_meeting))
 
 
 #: The largest id an INTEGER column holds (PostgreSQL); a larger one would make the query itself fail.
@@ -49,7 +61,7 @@ def join(payload):
         meeting = services.get_visible_meeting(current_user, meeting_id)
     except ServiceError:
         return {"ok": False, "error": "not_found"}
-    if not join_channel(meeting_room(meeting.id)):
+    if not join_channel("meeting", meeting.id):
         return {"ok": False, "error": "gone"}
     return {"ok": True, "state": services.live_state(meeting).as_payload()}
 

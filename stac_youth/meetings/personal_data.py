@@ -1,12 +1,12 @@
-"""What the meetings area holds about a member, for their own-data export."""
+"""What the meetings area holds about a member: for their own-data export, and what erasure changes."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ..common.signals import collect_personal_data
+from ..common.signals import account_erased, collect_personal_data
 from ..extensions import db
-from .models import Attendance, Meeting, Rsvp
+from .models import AgendaItem, Attendance, Meeting, Rsvp
 
 
 @collect_personal_data.connect
@@ -25,3 +25,12 @@ def export_meeting_data(user, **_extra) -> dict:
                           for title, answer, at in rsvps],
         "meeting_check_ins": [{"meeting": title, "at": at.isoformat() + "Z"} for title, at in attended],
     }
+
+
+@account_erased.connect
+def forget_erased_member(user, former_name: str | None = None, **_extra) -> None:
+    """Agenda items whose presenter was the erased member, by name, lose that name; the eraser's service commits."""
+    if not former_name:
+        return
+    for item in db.session.scalars(select(AgendaItem).where(func.lower(AgendaItem.presenter) == former_name.lower())):
+        item.presenter = None

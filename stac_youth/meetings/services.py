@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..common.audit import record_audit
 from ..common.errors import NotFound, ServiceError
-from ..common.signals import meeting_created, meeting_state_changed
+from ..common.signals import access_changed, meeting_created, meeting_state_changed
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import Region
@@ -114,6 +114,7 @@ def update_meeting(advisor, meeting: Meeting, data: MeetingData) -> None:
     meeting.updated_at = utcnow()
     record_audit("meeting.updated", actor=advisor, meeting_id=meeting.id, title=meeting.title)
     db.session.commit()
+    access_changed.send("meeting", ids=[meeting.id])  # its regions may have changed
 
 
 def publish_meeting(advisor, meeting: Meeting) -> None:
@@ -133,10 +134,12 @@ def delete_meeting(advisor, meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.LIVE:
         raise ServiceError(_l("End the meeting before deleting it."))
     record_audit("meeting.deleted", actor=advisor, meeting_id=meeting.id, title=meeting.title)
+    meeting_id = meeting.id
     meeting.current_item_id = None
     db.session.flush()
     db.session.delete(meeting)
     db.session.commit()
+    access_changed.send("meeting", ids=[meeting_id])
 
 
 def start_meeting(advisor, meeting: Meeting) -> LiveState:

@@ -15,6 +15,7 @@ from ..common.signals import sessions_revoked
 from ..common.time import utcnow
 from ..common.tokens import hash_token, new_token
 from ..extensions import db
+from .failed_sign_ins import record_failed_sign_in
 from .invitations import normalize_email
 from .logins import end_all_logins, open_login_exists
 from .models import PasswordResetToken, User
@@ -54,14 +55,14 @@ def load_user_from_login_id(login_id: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user whose email and password match, or None; failures are audited (no IP kept), one answer for all."""
+    """The user whose email and password match, or None; every failure costs one full hash check and is audited."""
     user = find_user_by_email(email)
-    if user is not None and user.is_active and verify_password(user.password_hash, password):
+    usable = user is not None and user.is_active
+    # Always one full hash check: a deactivated or unknown account is checked against the dummy hash, so the time
+    # a failure takes does not tell which accounts exist or are deactivated.
+    if verify_password(user.password_hash if usable else None, password) and usable:
         return user
-    if user is None:
-        verify_password(None, password)
-    record_audit("login.failed", subject=user, email=normalize_email(email)[:254])
-    db.session.commit()
+    record_failed_sign_in(email, user)
     return None
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..common.errors import ServiceError
 from ..common.forms import attach_error
 from ..common.policy import safe_next_url
+from ..common.urls import public_url_for
 from ..extensions import limiter
 from . import accounts, auth_bp, invitations
+from .browser_storage import clear_browser_storage
+from .failed_sign_ins import account_key
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from .sessions import end_session, start_session
 
@@ -20,8 +24,13 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _login_email_key() -> str:
-    return "login-account:" + invitations.normalize_email(request.form.get("email", ""))
+def _login_pair_limit() -> str:
+    return current_app.config["LOGIN_PAIR_RATE_LIMIT"]
+
+
+def _login_pair_key() -> str:
+    """The client's address with the typed account (hashed, so the limit store holds no email)."""
+    return f"login-pair:{get_remote_address()}:{account_key(request.form.get('email', ''))}"
 
 
 def _login_failed(_response) -> bool:
@@ -30,8 +39,8 @@ def _login_failed(_response) -> bool:
 
 @auth_bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_login_failed, scope="login-address")
-@limiter.limit(_login_limit, key_func=_login_email_key, methods=["POST"], deduct_when=_login_failed,
-               scope="login-account")
+@limiter.limit(_login_pair_limit, key_func=_login_pair_key, methods=["POST"], deduct_when=_login_failed,
+               scope="login-pair")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -50,7 +59,8 @@ def login():
 def logout():
     end_session()
     flash(_l("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    target = safe_next_url(request.form["next"]) if request.form.get("next") else url_for("auth.login")
+    return clear_browser_storage(redirect(target))  # what this browser kept for the session goes with it
 
 
 @auth_bp.route("/logout-everywhere", methods=["POST"])
@@ -64,11 +74,11 @@ def logout_everywhere():
 
 @auth_bp.route("/register/<token>", methods=["GET", "POST"])
 def register(token: str):
-    if current_user.is_authenticated:
-        end_session()
     invitation = invitations.find_open_invitation(token)
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404
+    if current_user.is_authenticated:  # never sign out here: a link must not end a session (the page offers a POST)
+        return render_template("auth/invitation_signed_in.html", token=token)
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -90,7 +100,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(
-            form.email.data, lambda token: url_for("auth.reset_password", token=token, _external=True)
+            form.email.data, lambda token: public_url_for("auth.reset_password", token=token)
         )
         flash(_l("If that email belongs to an account, we sent it a link to choose a new password. "
                  "The link works for 1 hour."), "info")

@@ -61,7 +61,7 @@ def invite_member(inviter: User, email: str, role: str, region_id: int | None, l
     )
     db.session.add(invitation)
     db.session.flush()
-    record_audit("invitation.created", actor=inviter, invitation_id=invitation.id, role=role, email=email)
+    record_audit("invitation.created", actor=inviter, invitation_id=invitation.id, role=role)  # the row holds the email
     db.session.commit()
     send_email(
         email,
@@ -90,7 +90,7 @@ def revoke_invitation(actor: User, invitation: Invitation) -> None:
     if actor.role != Role.ADMIN and invitation.invited_by_id != actor.id:
         raise ServiceError(_l("You can only withdraw invitations you sent."))
     invitation.revoked_at = utcnow()
-    record_audit("invitation.revoked", actor=actor, invitation_id=invitation.id, email=invitation.email)
+    record_audit("invitation.revoked", actor=actor, invitation_id=invitation.id)
     db.session.commit()
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 
 from ..common.audit import AuditEvent, record_audit
 from ..common.errors import ServiceError
+from ..common.markdown import forget_rendered_texts
 from ..common.passwords import verify_password
 from ..common.signals import account_erased, collect_personal_data
 from ..common.time import utcnow
@@ -86,11 +87,23 @@ def export_user_data(user: User) -> dict:
     return data
 
 
+def _forget_invitations(user: User, email: str | None) -> None:
+    """Invitations to the erased member keep no email; one still pending is withdrawn."""
+    to_them = Invitation.user_id == user.id
+    if email:
+        to_them = or_(to_them, func.lower(Invitation.email) == email.lower())
+    now = utcnow()
+    db.session.execute(update(Invitation).where(to_them, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+                       .values(revoked_at=now).execution_options(synchronize_session=False))
+    db.session.execute(update(Invitation).where(to_them).values(email="")
+                       .execution_options(synchronize_session=False))
+
+
 def delete_account(user: User, password: str) -> None:
-    """Erase the user's personal fields; what they wrote stays and shows as "former member"."""
+    """Erase the member's personal fields and every copy of their name and email; what they wrote stays."""
     if not verify_password(user.password_hash, password):
         raise ServiceError(_l("Your password is not right."), field="password")
-    avatar = user.avatar_filename
+    avatar, former_name, former_email = user.avatar_filename, (user.display_name or "").strip(), user.email
     for field in FORMER_MEMBER_FIELDS:
         setattr(user, field, None)
     user.email = None
@@ -101,8 +114,10 @@ def delete_account(user: User, password: str) -> None:
     user.deleted_at = utcnow()
     db.session.execute(PasswordResetToken.__table__.delete().where(PasswordResetToken.user_id == user.id))
     revoke_sessions(user)
+    _forget_invitations(user, former_email)
     record_audit("account.deleted", actor=user, subject=user)
-    account_erased.send(user)
+    account_erased.send(user, former_name=former_name)  # each feature rewrites what it holds, in this transaction
     db.session.commit()
+    forget_rendered_texts()  # this process's rendered Markdown may hold texts that named them
     close_sockets_of(user)
     delete_avatar_file(avatar)

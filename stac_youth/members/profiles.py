@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..common.audit import record_audit
 from ..common.errors import ServiceError
 from ..common.roles import Role
+from ..common.signals import access_changed
 from ..extensions import db
 from .avatars import delete_avatar_file, reencode_avatar, store_avatar
 from .models import County, MemberInterest, Region, User
@@ -66,6 +67,7 @@ def update_profile(user: User, data: dict) -> None:
     if data.get("grade") and data["grade"] not in GRADES:
         raise ServiceError(_l("Choose a grade from the list."), field="grade")
     tags = parse_interests(data.get("interests") or "")
+    old_region_id = user.region_id
     user.display_name = data["display_name"].strip()
     user.pronouns = (data.get("pronouns") or "").strip() or None
     user.region_id = region_id or None
@@ -82,6 +84,8 @@ def update_profile(user: User, data: dict) -> None:
     kept = {interest.tag: interest for interest in user.interests}
     user.interests = [kept.get(tag) or MemberInterest(tag=tag) for tag in tags]
     db.session.commit()
+    if user.region_id != old_region_id:  # regional rooms and meetings open or close to them
+        access_changed.send("user", ids=[user.id])
 
 
 def set_avatar(user: User, data: bytes) -> None:

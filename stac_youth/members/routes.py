@@ -14,6 +14,7 @@ from ..common.ids import database_int
 from ..extensions import db
 from . import accounts, bp, privacy, profiles
 from .avatars import avatar_path
+from .browser_storage import clear_browser_storage
 from .forms import AvatarForm, ChangePasswordForm, DeleteAccountForm, ProfileForm
 from .logins import open_logins
 from .models import User
@@ -153,5 +154,5 @@ def delete_account():
         else:
             end_session()
             flash(_l("Your account is erased. Thank you for being part of the board."), "info")
-            return redirect(url_for("auth.login"))
+            return clear_browser_storage(redirect(url_for("auth.login")))
     return render_template("members/delete_account.html", form=form)

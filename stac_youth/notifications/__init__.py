@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
 
-from . import events, routes  # noqa: E402,F401
+from . import events, personal_data, routes  # noqa: E402,F401
 from .services import unread_for_current_user  # noqa: E402
 
 bp.add_app_template_global(unread_for_current_user, "unread_notifications")

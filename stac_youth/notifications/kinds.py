@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..common.templating import local_datetime
+from ..common.templating import local_datetime, member_name
 
 AGENDA_PUBLISHED = "agenda_published"
 AGENDA_CHANGED = "agenda_changed"
@@ -18,13 +18,16 @@ DECISION = "decision"
 COSPONSOR_INVITED = "cosponsor_invited"
 MENTION = "mention"
 REPORT = "report"
+SIGN_IN_FAILURES = "sign_in_failures"
 
 
 @dataclass(frozen=True)
 class Kind:
-    text: object  # a lazy string with %(name)s placeholders filled from the notification's params
+    text: object  # a lazy string with %(...)s placeholders filled from the notification's params
     email_subject: object
     is_decision: bool = False
+    names_actor: bool = False  # %(name)s is the actor's name, read from their row (Former member once erased)
+    security: bool = False  # about the reader's own account: emailed whatever their email setting
 
 
 KINDS = {
@@ -37,10 +40,13 @@ KINDS = {
     DECISION: Kind(_l("The Summit planners decided on your proposal “%(title)s”: %(decision)s."),
                    _l("Decision on your proposal: %(title)s"), is_decision=True),
     COSPONSOR_INVITED: Kind(_l("%(name)s invites you to co-sponsor the proposal “%(title)s”."),
-                            _l("Invitation to co-sponsor: %(title)s")),
-    MENTION: Kind(_l("%(name)s mentioned you in “%(place)s”."), _l("%(name)s mentioned you")),
+                            _l("Invitation to co-sponsor: %(title)s"), names_actor=True),
+    MENTION: Kind(_l("%(name)s mentioned you in “%(place)s”."), _l("%(name)s mentioned you"), names_actor=True),
     REPORT: Kind(_l("Something in “%(place)s” was reported and waits for moderation."),
                  _l("A report waits for moderation")),
+    SIGN_IN_FAILURES: Kind(_l("Someone tried several times to sign in to your account with a wrong password. If it "
+                              "was not you, change your password or sign out on every other device."),
+                           _l("Failed sign-ins to your account"), security=True),
 }
 
 
@@ -61,13 +67,20 @@ def _fill(template, values: dict) -> str:
         return str(template).split("%(")[0].strip() or _("Something changed.")
 
 
-def render_text(kind: str, values: dict) -> str:
+def _with_actor(spec: Kind, values: dict, actor) -> dict:
+    """The values with the actor's name as it reads now: drawn from their row, never from what was stored."""
+    if not spec.names_actor:
+        return values
+    return {**values, "name": member_name(actor)}
+
+
+def render_text(kind: str, values: dict, actor=None) -> str:
     """The notification's sentence in the current language and time zone."""
     spec = KINDS.get(kind)
-    return _fill(spec.text, values) if spec else _("Something changed.")
+    return _fill(spec.text, _with_actor(spec, values, actor)) if spec else _("Something changed.")
 
 
-def render_subject(kind: str, values: dict) -> str:
+def render_subject(kind: str, values: dict, actor=None) -> str:
     """The email subject of a notification in the current language."""
     spec = KINDS.get(kind)
-    return _fill(spec.email_subject, values) if spec else _("Something changed.")
+    return _fill(spec.email_subject, _with_actor(spec, values, actor)) if spec else _("Something changed.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -32,3 +33,23 @@ def mentioned_in(text: str, candidates: Iterable[User] | None = None) -> list[Us
         if named:
             found.append(person)
     return found
+
+
+#: What an @mention of an erased member reads as in the texts that named them (stored text: one language for all).
+FORMER_MEMBER_MENTION = "@former member"
+
+
+def mention_pattern(name: str) -> re.Pattern:
+    """An @mention of this display name, in any case, not followed by a letter or digit (as mentioned_in reads it)."""
+    return re.compile("@" + re.escape(name) + r"(?![^\W_])", re.IGNORECASE)
+
+
+def without_mentions_of(text: str, name: str) -> str:
+    """The text with every @mention of the name replaced by "@former member"."""
+    return mention_pattern(name).sub(FORMER_MEMBER_MENTION, text) if name else text
+
+
+def like_mention(name: str) -> str:
+    """A LIKE pattern (escape character "\\") for texts that may @mention the name; without_mentions_of decides."""
+    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%@{escaped}%"

@@ -6,19 +6,21 @@ import json
 import logging
 from collections.abc import Iterable
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..common.errors import NotFound, ServiceError
 from ..common.i18n import as_reader
 from ..common.mailer import send_email
-from ..common.signals import notifications_created
+from ..common.signals import notifications_created, sign_in_failures_repeated
 from ..common.time import utcnow
+from ..common.urls import path_for, public_base_url
 from ..extensions import db
 from ..members.models import User
-from .kinds import KINDS, render_subject, render_text
+from .kinds import KINDS, SIGN_IN_FAILURES, render_subject, render_text
 from .models import Notification
 
 PAGE_SIZE = 30
@@ -27,13 +29,17 @@ EMAIL_CHOICES = (EMAIL_ALL, EMAIL_DECISIONS, EMAIL_NONE)
 log = logging.getLogger(__name__)
 
 
-def notify(users: Iterable[User], kind: str, link: str, once_unread: bool = True, **params) -> list[Notification]:
+def notify(users: Iterable[User], kind: str, link: str, once_unread: bool = True, actor: User | None = None,
+           **params) -> list[Notification]:
     """Give each active recipient a notification of this kind; live pushes and emails follow the commit.
 
     With once_unread, someone who has not yet read the same kind of notice about the same thing gets no second one.
+    The actor (who mentioned, who invited) is stored by id: their name is read when shown, so erasure removes it.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if "name" in params or (KINDS[kind].names_actor and actor is None):
+        raise ValueError(f"a {kind!r} notification names its actor by id (actor=), never by a stored name")
     recipients = {user.id: user for user in users if user is not None and user.is_active}
     if recipients and once_unread:  # one unread notice of a thing is enough: a second agenda change adds nothing
         waiting = db.session.scalars(select(Notification.user_id).where(
@@ -45,20 +51,21 @@ def notify(users: Iterable[User], kind: str, link: str, once_unread: bool = True
         return []
     payload = json.dumps(params, default=str, sort_keys=True)
     now = utcnow()
-    rows = [Notification(user_id=user_id, kind=kind, params=payload, link=link, created_at=now)
+    actor_id = actor.id if actor is not None else None
+    rows = [Notification(user_id=user_id, kind=kind, actor_id=actor_id, params=payload, link=link, created_at=now)
             for user_id in recipients]
     db.session.add_all(rows)
     db.session.flush()
     ids = [row.id for row in rows]  # read before the commit expires the rows: after it, each would be a query
     db.session.commit()
-    base_url = request.host_url if has_request_context() else current_app.config.get("PUBLIC_BASE_URL", "")
-    notifications_created.send(current_app._get_current_object(), ids=ids, base_url=base_url)
+    # Links in emails start with the configured address, never with the Host a request claimed.
+    notifications_created.send(current_app._get_current_object(), ids=ids, base_url=public_base_url())
     return rows
 
 
 def text_of(notification: Notification) -> str:
     """The notification's sentence for the current reader."""
-    return render_text(notification.kind, notification.values)
+    return render_text(notification.kind, notification.values, notification.actor)
 
 
 def unread_count(user) -> int:
@@ -81,7 +88,8 @@ def unread_counts(user_ids: list[int]) -> dict[int, int]:
 
 def list_notifications(user, page: int = 1):
     """The user's notifications, newest first, one page."""
-    query = select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
+    query = (select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
+             .options(selectinload(Notification.actor)))
     return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
 
 
@@ -122,7 +130,11 @@ def set_email_preference(user, choice: str) -> None:
 def wants_email(user: User, kind: str) -> bool:
     """Whether the user's email setting lets this kind of notification through."""
     setting = user.email_notifications or EMAIL_ALL
-    if setting == EMAIL_NONE or not user.email or not user.is_active:
+    if not user.email or not user.is_active:
+        return False
+    if KINDS[kind].security:  # a warning about one's own account comes whatever the setting
+        return True
+    if setting == EMAIL_NONE:
         return False
     return setting == EMAIL_ALL or KINDS[kind].is_decision
 
@@ -137,8 +149,8 @@ def email_notifications(ids: list[int], base_url: str = "") -> int:
         if not wants_email(user, notification.kind):
             continue
         with as_reader(user.preferred_language, user.timezone):
-            subject = render_subject(notification.kind, notification.values)
-            text = render_text(notification.kind, notification.values)
+            subject = render_subject(notification.kind, notification.values, notification.actor)
+            text = render_text(notification.kind, notification.values, notification.actor)
             try:
                 send_email(user.email, "email/notification_subject.txt", "email/notification.txt",
                            user.preferred_language, subject=subject, text=text, link=base + notification.link,
@@ -147,3 +159,9 @@ def email_notifications(ids: list[int], base_url: str = "") -> int:
             except Exception:  # one failing address must not stop the others
                 log.exception("notification email failed")
     return sent
+
+
+@sign_in_failures_repeated.connect
+def warn_of_failed_sign_ins(user: User, **_extra) -> None:
+    """Tell an account's owner, in the app and by email, that sign-ins keep failing on their account."""
+    notify([user], SIGN_IN_FAILURES, path_for("members.account"), once_unread=False)

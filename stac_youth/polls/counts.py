@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import func, select, update
 
+from ..common.small_counts import publishable
 from ..extensions import db
 from . import tally
 from .models import Participation, Poll, PollCount, PollMethod, PollStatus
@@ -46,14 +47,30 @@ def turnout(poll: Poll) -> tuple[int, int]:
     return voted or 0, poll.eligible_count
 
 
+def shown_turnout(poll: Poll) -> tuple[int | None, int | None]:
+    """(members who voted, eligible members) as people see them: on a secret poll, each is None under 5."""
+    cast, eligible = turnout(poll)
+    if not poll.secret:
+        return cast, eligible
+    return (cast if publishable(cast) else None), (eligible if publishable(eligible) else None)
+
+
+def withheld(poll: Poll) -> bool:
+    """A closed secret poll whose results are withheld for good: fewer than 5 members voted."""
+    return poll.status == PollStatus.CLOSED and poll.outcome == tally.Outcome.WITHHELD.value
+
+
 def results(viewer, poll: Poll) -> dict | None:
     """Counts when the poll is closed (the final tally) or shows results live; None otherwise, for every role.
 
-    Never contains voter ids.
+    None too for a secret poll that is not closed, or whose results are withheld. Never contains voter ids.
     """
     if poll.status == PollStatus.CLOSED and poll.result_json:
-        return {"final": True, **json.loads(poll.result_json)}
-    if poll.status != PollStatus.OPEN or not poll.results_live:
+        stored = json.loads(poll.result_json)
+        if stored.get("withheld") or (poll.secret and not publishable(stored.get("cast"))):
+            return None
+        return {"final": True, **stored}
+    if poll.status != PollStatus.OPEN or not poll.results_live or poll.secret:
         return None
     counts = dict(db.session.execute(select(PollCount.choice, PollCount.count).where(PollCount.poll_id == poll.id))
                   .tuples().all())

@@ -13,10 +13,11 @@ import threading
 from flask import current_app
 from flask_login import current_user
 
+from ..common.channels import ChannelKind, channel_name, join_channel, register_channel_kind
 from ..common.coalesced import CoalescedPushes
 from ..common.errors import NotFound
 from ..common.signals import poll_changed
-from ..common.sockets import accept_connection, connection_closed, guarded_event, join_channel
+from ..common.sockets import accept_connection, connection_closed, guarded_event
 from ..extensions import db, socketio
 from ..meetings.events import NAMESPACE as MEETINGS_NAMESPACE
 from ..meetings.events import meeting_room
@@ -32,7 +33,26 @@ log = logging.getLogger(__name__)
 
 def poll_channel(poll_id: int) -> str:
     """The server-built Socket.IO room of one poll's watchers."""
-    return f"poll:{poll_id}"
+    return channel_name("poll", poll_id)
+
+
+def _may_see_poll(user, poll_id: int) -> bool:
+    try:
+        get_visible_poll(user, poll_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _poll_scope(poll_id: int) -> str | None:
+    """A poll follows its agenda item's meeting, or its proposal."""
+    poll = db.session.get(Poll, poll_id)
+    if poll is not None and poll.agenda_item is not None:
+        return channel_name("meeting", poll.agenda_item.meeting_id)
+    return channel_name("proposal", poll.proposal_id) if poll is not None and poll.proposal_id else None
+
+
+register_channel_kind(ChannelKind("poll", NAMESPACE, _may_see_poll, scope=_poll_scope))
 
 
 @socketio.on("connect", namespace=NAMESPACE)
@@ -57,7 +77,7 @@ def watch(payload):
         poll = get_visible_poll(current_user, poll_id)
     except NotFound:
         return {"ok": False, "error": "not_found"}
-    if not join_channel(poll_channel(poll.id)):
+    if not join_channel("poll", poll.id):
         return {"ok": False, "error": "gone"}
     return {"ok": True, "poll": live_payload(poll)}
 
@@ -67,6 +87,8 @@ def _push(poll_id: int, event: str) -> None:
     if poll is None:
         return
     payload = live_payload(poll)
+    if event == "turnout" and payload["cast"] is None:
+        return  # a secret poll with fewer than 5 ballots: nothing to show, and a push would time each ballot
     socketio.emit(event, payload, to=poll_channel(poll_id), namespace=NAMESPACE)
     if event == "status" and poll.agenda_item is not None:
         socketio.emit("poll", {"item_id": poll.agenda_item_id, "poll_id": poll_id, "status": poll.status},

@@ -32,7 +32,8 @@ class PollForm(FlaskForm):
                                   validators=[InputRequired(message=_l("Write a number from 0 to 100.")),
                                               NumberRange(min=0, max=100, message=_l("Write a number from 0 to 100."))])
     secret = BooleanField(_l("Secret ballot"),
-                          description=_l("Nobody, advisors included, can see who voted what. A secret vote is final."))
+                          description=_l("Nobody, advisors included, can see who voted or how. Its results are "
+                                         "published only if at least 5 members vote. A secret vote is final."))
     results_live = BooleanField(_l("Show results while the poll is open"),
                                 description=_l("Otherwise everybody sees the results only when the poll closes. "
                                                 "A secret poll always keeps them until it closes."))

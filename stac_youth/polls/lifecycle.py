@@ -10,12 +10,13 @@ from datetime import datetime
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from ..common.audit import record_audit
 from ..common.errors import ServiceError
 from ..common.roles import Role
 from ..common.signals import poll_changed, poll_moving
+from ..common.small_counts import publishable
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import User
@@ -119,11 +120,7 @@ def _open(actor, poll: Poll) -> None:
         db.session.rollback()
         raise ServiceError(_l("Only a draft poll can be opened."))
     now = utcnow()
-    members = select(User.id).where(User.role == Role.MEMBER, User.active.is_(True), User.deleted_at.is_(None))
-    regions = _meeting_regions(poll)
-    if regions:  # a poll in a regional meeting is for the members of its regions
-        members = members.where(User.region_id.in_(regions))
-    voter_ids = list(db.session.scalars(members))
+    voter_ids = list(db.session.scalars(_voters_now(poll)))
     db.session.add_all(PollEligibility(poll_id=poll.id, user_id=user_id) for user_id in voter_ids)
     db.session.add_all(PollCount(poll_id=poll.id, choice=key, count=0) for key in counter_keys(poll))
     poll.status = PollStatus.OPEN
@@ -135,6 +132,24 @@ def _open(actor, poll: Poll) -> None:
     db.session.commit()
     poll_changed.send(poll.id, what="opened")
     notices.poll_opened(poll)
+
+
+def _voters_now(poll: Poll):
+    """The ids of the members who would be the poll's voters if it opened now."""
+    members = select(User.id).where(User.role == Role.MEMBER, User.active.is_(True), User.deleted_at.is_(None))
+    regions = _meeting_regions(poll)
+    if regions:  # a poll in a regional meeting is for the members of its regions
+        members = members.where(User.region_id.in_(regions))
+    return members
+
+
+def too_few_to_publish(poll: Poll) -> bool:
+    """A secret poll with fewer than 5 voters (a draft: were it opened now), whose results can never be published."""
+    if not poll.secret:
+        return False
+    if poll.status != PollStatus.DRAFT:
+        return not publishable(poll.eligible_count)
+    return not publishable(db.session.scalar(select(func.count()).select_from(_voters_now(poll).subquery())))
 
 
 def _meeting_regions(poll: Poll) -> list[int]:
@@ -180,18 +195,38 @@ def _support(result) -> float | None:
 
 
 def _rewrite_in_random_order(poll_id: int) -> None:
-    """Write a secret poll's ballots again, in the order of their random ids, inside the close's transaction.
+    """On PostgreSQL, write a secret poll's ballots again, in the order of their random ids, inside the close's
+    transaction.
 
-    On PostgreSQL every row carries the id of the transaction that wrote it (xmin) and lies in the table in the
-    order it was written, which a dump keeps; a ballot written with its participation row shares both with it.
-    Rewritten at the close, every ballot carries the close's transaction id and sits in random order.
+    SQLite keeps the ballots table WITHOUT ROWID, so its rows lie in the order of their random ids from the first
+    ballot on and nothing is left to shuffle. PostgreSQL cannot do that: every row carries the id of the transaction
+    that wrote it (xmin) and lies in the heap in the order it was written, which a dump keeps; a ballot written with
+    its participation row shares both with it. Rewritten at the close, every ballot carries the close's transaction
+    id and sits in random order.
     """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return
     ballots = Ballot.__table__
     rows = [dict(row) for row in db.session.execute(
         select(ballots).where(ballots.c.poll_id == poll_id).order_by(ballots.c.id)).mappings()]
     if rows:
         db.session.execute(ballots.delete().where(ballots.c.poll_id == poll_id))
         db.session.execute(insert(ballots), rows)
+
+
+def _store_result(poll: Poll, result) -> tally.Outcome:
+    """Store the tally on the poll; a secret poll with fewer than 5 ballots stores no count, only that its results
+    are withheld (and so decides nothing, like a vote without quorum)."""
+    if poll.secret and not publishable(result.cast):
+        poll.result_json = json.dumps({"withheld": True, "eligible": result.eligible})
+        poll.outcome = tally.Outcome.WITHHELD.value
+        poll.turnout_percent = poll.support_percent = None
+        return tally.Outcome.WITHHELD
+    poll.result_json = json.dumps(dataclasses.asdict(result), default=_jsonable, sort_keys=True)
+    poll.outcome = result.outcome.value
+    poll.turnout_percent = result.turnout
+    poll.support_percent = _support(result)
+    return result.outcome
 
 
 def _close(actor, poll: Poll) -> None:
@@ -207,15 +242,14 @@ def _close(actor, poll: Poll) -> None:
         db.session.refresh(poll)
         poll.closed_at = utcnow()  # under the lock: every vote stored so far came before it
         result = tally_poll(poll)
-        poll.result_json = json.dumps(dataclasses.asdict(result), default=_jsonable, sort_keys=True)
-        poll.outcome = result.outcome.value
-        poll.turnout_percent = result.turnout
-        poll.support_percent = _support(result)
+        outcome = _store_result(poll, result)
         if poll.secret:
             _rewrite_in_random_order(poll_id)
-        poll_moving.send(poll, to="closed", actor=actor, outcome=result.outcome)
+        poll_moving.send(poll, to="closed", actor=actor, outcome=outcome)
+        # a withheld result keeps its number of ballots out of the audit log too
+        shown = {"cast": result.cast} if outcome is not tally.Outcome.WITHHELD else {}
         record_audit("poll.closed", actor=actor, scheduled=actor is None, poll_id=poll_id, proposal_id=poll.proposal_id,
-                     outcome=poll.outcome, cast=result.cast, eligible=result.eligible)
+                     outcome=poll.outcome, eligible=result.eligible, **shown)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -14,7 +14,7 @@ from .tally import Outcome
 
 #: English message ids of the outcomes, translated for each reader when the notice is shown
 OUTCOME_IDS = {Outcome.PASSED.value: "Passed", Outcome.NOT_PASSED.value: "Not passed",
-               Outcome.NO_QUORUM.value: "No quorum"}
+               Outcome.NO_QUORUM.value: "No quorum", Outcome.WITHHELD.value: "Results withheld: fewer than 5 voted"}
 
 
 def _voters(poll: Poll) -> list[User]:

@@ -1,7 +1,7 @@
 """Poll results for people: rows with labels, the rules in words, per-region breakdowns and the CSV export.
 
-Everything here starts from counts.results(), which returns nothing while a poll's results are hidden, so no page,
-export or payload built from it can show counts early.
+Everything here starts from counts.results(), which returns nothing while a poll's results are hidden (or, on a
+secret poll with fewer than 5 ballots, withheld for good), so no page, export or payload built from it can show them.
 """
 
 from __future__ import annotations
@@ -13,14 +13,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..common.small_counts import Group, GroupRow, group_rows, publishable
 from ..common.spreadsheet import csv_document
 from ..extensions import db
 from ..members.models import Region, User
 from . import counts, tally
 from .models import Ballot, Participation, Poll, PollEligibility, PollMethod, PollStatus, PollThreshold
-
-#: Counts of 1 to 4 in a per-region breakdown are not shown (small numbers could point at a person).
-SMALL_COUNT = 5
 
 CHOICE_LABELS = {tally.YES: _l("Yes"), tally.NO: _l("No"), tally.ABSTAIN: _l("Abstain")}
 METHOD_LABELS = {
@@ -32,7 +30,10 @@ OUTCOME_LABELS = {
     tally.Outcome.PASSED.value: _l("Passed"),
     tally.Outcome.NOT_PASSED.value: _l("Not passed"),
     tally.Outcome.NO_QUORUM.value: _l("No quorum"),
+    tally.Outcome.WITHHELD.value: _l("Results withheld: fewer than 5 voted"),
 }
+WITHHELD_RULE = _l("A secret poll publishes its results only when at least 5 members vote. Fewer voted in this one, "
+                   "so no count, turnout or outcome of it is shown, to anyone.")
 STATUS_LABELS = {PollStatus.DRAFT: _l("Draft"), PollStatus.OPEN: _l("Open for voting"), PollStatus.CLOSED: _l("Closed")}
 THRESHOLD_RULES = {
     PollThreshold.SIMPLE: _l("Passes with more yes than no votes (strictly more than half of yes + no); "
@@ -193,58 +194,16 @@ def _ranked_view(poll: Poll, shown: dict) -> ResultView:
 
 
 @dataclass
-class RegionRow:
-    region: str
-    voted: int | None  # None: fewer than SMALL_COUNT, not shown
-    eligible: int | None
-    counts: list[int | None] = field(default_factory=list)  # per choice column; None: not shown
-
-
-@dataclass
 class RegionBreakdown:
     columns: list[str]  # the choice columns ([] when only turnout is broken down)
-    rows: list[RegionRow]
-
-    @property
-    def anything_shown(self) -> bool:
-        """False when every count is too small to show."""
-        return any(row.voted is not None or row.eligible is not None for row in self.rows)
-
-
-def suppress_table(table: list[list[int]], always_hidden: frozenset[tuple[int, int]] = frozenset()
-                   ) -> list[list[int | None]]:
-    """Hide counts of 1–4 (and the cells named); then wherever a row or a column has exactly one hidden count, also
-    hide its next smallest (a zero too), until none is left alone, so no hidden count can be worked out by
-    subtracting the others from a total shown elsewhere."""
-    shown: list[list[int | None]] = [
-        [None if 0 < count < SMALL_COUNT or (r, c) in always_hidden else count for c, count in enumerate(row)]
-        for r, row in enumerate(table)]
-    width = max((len(row) for row in table), default=0)
-    lines = [[(r, c) for c in range(len(row))] for r, row in enumerate(table)]
-    lines += [[(r, c) for r, row in enumerate(table) if c < len(row)] for c in range(width)]
-    changed = True
-    while changed:
-        changed = False
-        for cells in lines:
-            if sum(shown[r][c] is None for r, c in cells) != 1:
-                continue
-            candidates = [(table[r][c], r, c) for r, c in cells if shown[r][c] is not None]
-            if candidates:
-                _count, r, c = min(candidates)
-                shown[r][c] = None
-                changed = True
-    return shown
-
-
-def suppress_small(counts: list[int]) -> list[int | None]:
-    """suppress_table for a single row."""
-    return suppress_table([counts])[0]
+    rows: list[GroupRow]  # figures: [voted, *one per choice column]; size: eligible
 
 
 def region_breakdown(viewer, poll: Poll) -> RegionBreakdown | None:
-    """Turnout per region (always, once the poll has opened) and, on open ballots whose results may be seen, the
-    choices per region; every count under 5 is hidden. Secret ballots carry no region, so they get turnout only."""
-    if poll.status == PollStatus.DRAFT:
+    """Turnout per region (once the poll has opened) and, when its results may be seen, the choices per region, under
+    the small-group rule of common/small_counts.py. None for a draft, and for a secret poll: counts per region next
+    to the totals could be subtracted down to a person."""
+    if poll.status == PollStatus.DRAFT or poll.secret:
         return None
     region_name = func.coalesce(Region.name, "")
     eligible = dict(db.session.execute(
@@ -258,7 +217,7 @@ def region_breakdown(viewer, poll: Poll) -> RegionBreakdown | None:
     by_choice: dict[str, dict[str, int]] = {}
     columns: list[str] = []
     keys: list[str] = []
-    if not poll.secret and counts.results(viewer, poll) is not None:
+    if counts.results(viewer, poll) is not None:
         keys = list(tally.CHOICES) if poll.method == PollMethod.YES_NO_ABSTAIN else [
             str(option.id) for option in poll.options]
         columns = [choice_label(poll, key) for key in keys]
@@ -270,18 +229,25 @@ def region_breakdown(viewer, poll: Poll) -> RegionBreakdown | None:
             for key in counts.counted_keys(poll.method, json.loads(raw)):
                 counter[key] = counter.get(key, 0) + 1
     names = sorted(eligible, key=lambda value: (value == "", value))
-    table = [[voted.get(name, 0), eligible[name], *(by_choice.get(name, {}).get(key, 0) for key in keys)]
-             for name in names]
-    # a region with fewer than 5 voters shows none of its choices, zeros included
-    few = frozenset((r, c) for r, row in enumerate(table) if row[0] < SMALL_COUNT for c in range(2, len(row)))
-    shown = suppress_table(table, few)
-    rows = [RegionRow(name or _("No region"), cells[0], cells[1], cells[2:])
-            for name, cells in zip(names, shown, strict=True)]
-    return RegionBreakdown(columns, rows)
+    groups = [Group(name or _("No region"), eligible[name],
+                    (voted.get(name, 0), *(by_choice.get(name, {}).get(key, 0) for key in keys))) for name in names]
+    rows = group_rows(groups, _("Other regions together"))
+    return RegionBreakdown(columns, rows) if rows else None
+
+
+def _withheld_csv(poll: Poll) -> str:
+    """The CSV of a secret poll whose results are withheld: what it was, and why no count is given."""
+    rows: list[list] = [[_("Poll"), poll.question], [_("Method"), method_label(poll.method)],
+                        [_("Status"), status_label(poll.status)], [_("Outcome"), outcome_label(poll.outcome)]]
+    if publishable(poll.eligible_count):
+        rows.append([_("Eligible members"), poll.eligible_count])
+    return csv_document([*rows, [], [str(WITHHELD_RULE)]])
 
 
 def results_csv(viewer, poll: Poll) -> str | None:
     """The results as CSV text (UTF-8 with BOM when encoded), or None while they are hidden."""
+    if counts.withheld(poll):
+        return _withheld_csv(poll)
     view = result_view(viewer, poll)
     if view is None:
         return None

@@ -15,11 +15,11 @@ from ..common.time import local_to_utc
 from ..extensions import db
 from ..meetings.models import AgendaItem, MeetingStatus
 from ..meetings.visibility import may_see as may_see_meeting
-from . import ballots, bp, lifecycle, receipts
+from . import ballots, bp, counts, lifecycle, receipts
 from . import results as poll_results
 from . import views as poll_views
 from .forms import PollForm, ReceiptForm
-from .models import Poll, PollMethod
+from .models import Poll, PollMethod, PollStatus
 
 
 def _me():
@@ -71,7 +71,18 @@ def create_from_form(form: PollForm, proposal=None, item=None):
         attach_error(form, error)
         return None
     flash(_l("The poll is saved as a draft. Open it when members should vote."), "success")
+    _warn_if_too_few(poll)
     return redirect(_live_url(poll) or url_for("polls.poll_show", poll_id=poll.id))
+
+
+TOO_FEW = _l("Fewer than 5 members can vote in this secret poll, so its results will never be published: nobody "
+             "will see its counts, turnout or outcome.")
+
+
+def _warn_if_too_few(poll: Poll) -> None:
+    """Tell the advisor, as they create or open it, that a secret poll this small can never publish its results."""
+    if lifecycle.too_few_to_publish(poll):
+        flash(TOO_FEW, "warning")
 
 
 @bp.route("/agenda-items/<int:item_id>/polls/new", methods=["GET", "POST"])
@@ -100,7 +111,8 @@ def _render_poll(poll: Poll, status: int = 200, **extra):
         "polls/show.html", poll=poll, part=poll_views.voter_part(me, poll),
         receipt=receipts.new_receipt(), results=poll_results.result_view(me, poll),
         breakdown=poll_results.region_breakdown(me, poll), voters=poll_views.voters(me, poll),
-        live=poll_views.live_payload(poll), live_url=_live_url(poll),
+        live=poll_views.live_payload(poll), live_url=_live_url(poll), withheld=counts.withheld(poll),
+        too_few=poll_views.may_manage(me) and lifecycle.too_few_to_publish(poll),
         receipt_form=extra.pop("receipt_form", None) or ReceiptForm(), **extra,
     ), status
 
@@ -122,6 +134,7 @@ def panel_context(poll: Poll | None, next_url: str = "", item: AgendaItem | None
     return {"poll": poll, "part": poll_views.voter_part(me, poll) if poll is not None else None,
             "receipt": receipts.new_receipt(), "live": poll_views.live_payload(poll) if poll else None,
             "results": poll_results.result_view(me, poll) if poll else None,
+            "too_few": poll is not None and poll_views.may_manage(me) and lifecycle.too_few_to_publish(poll),
             "next_url": safe_next_url(next_url) if next_url else "", "item": item}
 
 
@@ -155,7 +168,11 @@ def poll_live_json(poll_id: int):
 
 @bp.route("/polls/<int:poll_id>/open", methods=["POST"])
 def poll_open(poll_id: int):
-    return _manage(lifecycle.open_poll, _poll(poll_id), _l("The poll is open. Members can vote now."))
+    poll = _poll(poll_id)
+    done = _manage(lifecycle.open_poll, poll, _l("The poll is open. Members can vote now."))
+    if poll.status == PollStatus.OPEN:
+        _warn_if_too_few(poll)
+    return done
 
 
 @bp.route("/polls/<int:poll_id>/close", methods=["POST"])

@@ -41,6 +41,8 @@ class Outcome(enum.Enum):
     PASSED = "passed"
     NOT_PASSED = "not_passed"
     NO_QUORUM = "no_quorum"
+    #: never a tally's: a secret poll closed with fewer than 5 ballots publishes no outcome (lifecycle.py)
+    WITHHELD = "withheld"
 
 
 class Threshold(enum.Enum):

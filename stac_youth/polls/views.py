@@ -110,10 +110,11 @@ def voter_part(user, poll: Poll) -> VoterPart:
 
 
 def voters(viewer, poll: Poll) -> list[tuple[User, object | None]]:
-    """For advisors: who voted, and on an open ballot what, once the results may be seen; [] for anyone else."""
-    if not may_manage(viewer):
+    """For advisors, on an open ballot: who voted, and what once the results may be seen. [] for anyone else, and
+    for everyone on a secret ballot (who voted, next to a small or unanimous result, would tell how they voted)."""
+    if not may_manage(viewer) or poll.secret:
         return []
-    show_choices = not poll.secret and counts.results(viewer, poll) is not None
+    show_choices = counts.results(viewer, poll) is not None
     people = db.session.scalars(
         select(User).join(Participation, Participation.user_id == User.id)
         .where(Participation.poll_id == poll.id).order_by(User.display_name)
@@ -130,10 +131,12 @@ def _decode(raw: str | None):
 
 
 def live_payload(poll: Poll) -> dict:
-    """What a live screen shows of a poll: status and turnout always, counts only when results may be seen."""
-    cast, eligible = counts.turnout(poll)
+    """What a live screen shows of a poll: status and turnout always (on a secret poll, no number under 5: cast and
+    turnout are None while fewer than 5 voted, eligible too with fewer than 5 voters), counts when results may be
+    seen."""
+    cast, eligible = counts.shown_turnout(poll)
     payload = {"poll_id": poll.id, "status": poll.status, "cast": cast, "eligible": eligible,
-               "turnout": tally.percent(cast, eligible)}
+               "turnout": tally.percent(cast, eligible) if cast is not None else None}
     shown = counts.results(None, poll)  # the same for every role
     if shown is not None and not shown.get("final"):
         payload["counts"] = shown["counts"]

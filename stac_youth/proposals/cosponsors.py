@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..common.errors import ServiceError
 from ..common.roles import Role
+from ..common.signals import access_changed
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import User
@@ -60,6 +61,7 @@ def decline_cosponsorship(user, proposal: Proposal) -> None:
     sponsor = _invitation(user, proposal)
     db.session.delete(sponsor)
     db.session.commit()
+    access_changed.send("proposal", ids=[proposal.id])  # a draft is hidden from them from now on
 
 
 def invitable_members(proposal: Proposal) -> list[User]:

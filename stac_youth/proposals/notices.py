@@ -16,7 +16,7 @@ from ..notifications.services import notify
 def cosponsor_invited(author: User, member: User, proposal) -> None:
     """The invited member hears who asks them to co-sponsor what."""
     notify([member], kinds.COSPONSOR_INVITED, path_for("proposals.detail", proposal_id=proposal.id),
-           name=author.display_name, title=proposal.title)
+           actor=author, title=proposal.title)
 
 
 def mentioned_in_comment(author: User, comment, proposal) -> None:
@@ -24,7 +24,7 @@ def mentioned_in_comment(author: User, comment, proposal) -> None:
     named = [user for user in mentioned_in(comment.body) if user.id != author.id]
     if named:
         notify(named, kinds.MENTION, path_for("proposals.detail", proposal_id=proposal.id) + f"#comment-{comment.id}",
-               name=author.display_name, place=proposal.title)
+               actor=author, place=proposal.title)
 
 
 def comment_reported(proposal) -> None:

@@ -1,11 +1,12 @@
-"""What the proposals area holds about a member, for their own-data export."""
+"""What the proposals area holds about a member: for their own-data export, and what erasure changes."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..common.signals import collect_personal_data
+from ..common.signals import account_erased, collect_personal_data
 from ..extensions import db
+from ..notifications.mentions import like_mention, without_mentions_of
 from .models import Comment, Cosponsor, Proposal
 
 
@@ -28,3 +29,13 @@ def export_proposal_data(user, **_extra) -> dict:
         "proposal_comments": [{"proposal": title, "body": body, "at": at.isoformat() + "Z",
                                "deleted": deleted is not None} for title, body, at, deleted in comments],
     }
+
+
+@account_erased.connect
+def forget_erased_member(user, former_name: str | None = None, **_extra) -> None:
+    """Comments that @mention the erased member name a former member instead; the eraser's service commits."""
+    if not former_name:
+        return
+    for comment in db.session.scalars(select(Comment).where(Comment.body.ilike(like_mention(former_name),
+                                                                                 escape="\\"))):
+        comment.body = without_mentions_of(comment.body, former_name)

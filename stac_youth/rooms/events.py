@@ -6,14 +6,15 @@ import time
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import leave_room
 
+from ..common.channels import ChannelKind, channel_name, join_channel, leave_channel, register_channel_kind
 from ..common.coalesced import CoalescedPushes
 from ..common.errors import ServiceError
 from ..common.signals import room_changed, room_message_deleted, room_message_posted
-from ..common.sockets import accept_connection, connection_closed, guarded_event, join_channel
-from ..extensions import socketio
+from ..common.sockets import accept_connection, connection_closed, guarded_event
+from ..extensions import db, socketio
 from . import messages, moderation, presence, rooms, speakers
+from .models import Room
 from .payloads import message_payload, person, queue_payload
 
 NAMESPACE = "/rooms"
@@ -25,7 +26,33 @@ _last_typing: dict[tuple[int, int], float] = {}
 
 def room_channel(room_id: int) -> str:
     """The server-built Socket.IO room of one discussion room."""
-    return f"room:{room_id}"
+    return channel_name("room", room_id)
+
+
+def _may_see_room(user, room_id: int) -> bool:
+    try:
+        rooms.get_visible_room(user, room_id)
+    except ServiceError:
+        return False
+    return True
+
+
+def _room_scope(room_id: int) -> str | None:
+    """A meeting's room follows its meeting."""
+    room = db.session.get(Room, room_id)
+    return channel_name("meeting", room.meeting_id) if room is not None and room.meeting_id else None
+
+
+def _room_lost(sid: str, room_id: int, user) -> None:
+    """A socket that may no longer see the room leaves its presence, and its user's raised hand goes down."""
+    room = db.session.get(Room, room_id)
+    if room is None:  # deleted with its meeting: presence and hands went with it
+        return
+    presence.leave(room, sid)
+    speakers.lower_hand(user, room)
+
+
+register_channel_kind(ChannelKind("room", NAMESPACE, _may_see_room, scope=_room_scope, on_lost=_room_lost))
 
 
 def _id(payload, key: str) -> int | None:
@@ -96,7 +123,7 @@ def join(room, payload):
     """Enter a room; the answer holds what the client missed since its last id, presence and the queue."""
     last_id = payload.get("last_id")
     after = last_id if type(last_id) is int and 0 <= last_id <= MAX_ID else None
-    if not join_channel(room_channel(room.id)):
+    if not join_channel("room", room.id):
         return _refused("gone")
     presence.enter(room, _me(), request.sid)
     missed = messages.catch_up(room, after)
@@ -116,7 +143,7 @@ def join(room, payload):
 @room_event("leave")
 def leave(room, _payload):
     """Leave a room on this connection."""
-    leave_room(room_channel(room.id))
+    leave_channel("room", room.id)
     presence.leave(room, request.sid)
     return {"ok": True}
 

@@ -25,7 +25,7 @@ def mentioned_in_message(message: Message, room: Room) -> None:
         return
     named = [user for user in mentioned_in(message.body) if user.id != message.author_id and may_see_room(user, room)]
     if named:
-        notify(named, kinds.MENTION, path_for("rooms.show", room_id=room.id), name=message.author.display_name,
+        notify(named, kinds.MENTION, path_for("rooms.show", room_id=room.id), actor=message.author,
                place=_place(room))
 
 

@@ -1,11 +1,12 @@
-"""What the rooms area holds about a member, for their own-data export."""
+"""What the rooms area holds about a member: for their own-data export, and what erasure changes."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..common.signals import collect_personal_data
+from ..common.signals import account_erased, collect_personal_data
 from ..extensions import db
+from ..notifications.mentions import like_mention, without_mentions_of
 from .models import Message, MessageReport, Room
 
 
@@ -26,3 +27,13 @@ def export_room_data(user, **_extra) -> dict:
         "message_reports": [{"reason": reason, "at": at.isoformat() + "Z", "resolution": resolution}
                             for reason, at, resolution in reports],
     }
+
+
+@account_erased.connect
+def forget_erased_member(user, former_name: str | None = None, **_extra) -> None:
+    """Messages that @mention the erased member name a former member instead; the eraser's service commits."""
+    if not former_name:
+        return
+    for message in db.session.scalars(select(Message).where(Message.body.ilike(like_mention(former_name),
+                                                                                 escape="\\"))):
+        message.body = without_mentions_of(message.body, former_name)

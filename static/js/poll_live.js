@@ -29,7 +29,9 @@ function apply(payload) {
       return;
     }
     const turnout = panel.querySelector('[data-poll-turnout]');
-    if (turnout) turnout.textContent = fill(turnout.dataset.textTemplate, payload);
+    // a secret poll gives no number under 5 (null): then a fixed text, or the server's own when eligible is null too
+    if (turnout && payload.cast !== null) turnout.textContent = fill(turnout.dataset.textTemplate, payload);
+    else if (turnout && turnout.dataset.textFew && payload.eligible !== null) turnout.textContent = fill(turnout.dataset.textFew, payload);
     if (payload.counts) {
       for (const cell of panel.querySelectorAll('[data-count-key]')) {
         const value = payload.counts[cell.dataset.countKey];

@@ -1,7 +1,9 @@
 // Live room: messages arrive once and in order, sends survive a flaky connection (idempotent client ids,
-// an outbox kept in localStorage), presence, typing, the speakers queue and moderation.
+// an outbox kept in localStorage under this sign-in's key), presence, typing, the speakers queue and moderation.
+// When the session ends (signed out here or elsewhere), nothing more is queued and the outbox is dropped.
 // Message bodies arrive as server-sanitized HTML; everything else is inserted as text.
-import { connectLive, setConnectionStatus } from './socket.js';
+import { itemName, loginChangedElsewhere, onLoginChanged } from './login_storage.js';
+import { connectLive, fitsEventLimit, liveText, setConnectionStatus } from './socket.js';
 
 const NEAR_BOTTOM_PX = 80;
 const TYPING_EVERY_MS = 2000;
@@ -37,7 +39,8 @@ class RoomPanel {
     this.textarea = root.querySelector('.composer-body');
     this.status = root.querySelector('.composer-status');
     this.template = root.querySelector('template.message-template');
-    this.outboxKey = `stac-outbox-${this.roomId}-${this.userId}`;
+    this.outboxKey = itemName('outbox', this.roomId);
+    this.sessionEnded = false;
     this.lastTypingSent = 0;
     this.typingTimer = null;
     this.lastId = 0;
@@ -71,8 +74,23 @@ class RoomPanel {
       this.renderPresence(answer.presence);
       this.renderQueue(answer.queue, null);
       this.renderLock(answer.room.locked);
-      this.flushOutbox();
+      if (loginChangedElsewhere()) this.endSession();
+      else this.flushOutbox();
     });
+  }
+
+  // The session of this page is over: drop what waits to be sent, and say that it was not kept.
+  endSession() {
+    if (this.sessionEnded) return;
+    this.sessionEnded = true;
+    try {
+      window.localStorage.removeItem(this.outboxKey);
+    } catch (error) {
+      // storage disabled: nothing was kept
+    }
+    for (const item of this.log.querySelectorAll('.chat-pending')) item.remove();
+    if (this.textarea) this.textarea.value = '';
+    if (this.status) this.status.textContent = this.root.dataset.textSignedOut;
   }
 
   nearBottom() {
@@ -201,6 +219,7 @@ class RoomPanel {
   }
 
   saveOutbox(items) {
+    if (this.sessionEnded) return;
     try {
       window.localStorage.setItem(this.outboxKey, JSON.stringify(items));
     } catch (error) {
@@ -230,18 +249,37 @@ class RoomPanel {
   }
 
   sendPending(pending) {
-    this.socket.emit('send', { room_id: this.roomId, body: pending.body, client_id: pending.client_id }, (answer) => {
+    if (this.sessionEnded) return;
+    const payload = { room_id: this.roomId, body: pending.body, client_id: pending.client_id };
+    if (!fitsEventLimit(payload)) { // the server would only answer "too_large": say it without sending
+      this.refuse(pending, liveText('too-large'));
+      return;
+    }
+    this.socket.emit('send', payload, (answer) => {
       if (!answer) return;
       if (answer.ok) {
         this.addMessage(answer.message);
         return;
       }
-      const item = this.log.querySelector(`[data-client-id="${CSS.escape(pending.client_id)}"]`);
-      if (item) item.remove();
-      this.dropFromOutbox(pending.client_id);
-      this.status.textContent = answer.error;
-      if (!this.textarea.value) this.textarea.value = pending.body;
+      this.refuse(pending, answer.error === 'too_large' ? liveText('too-large') : answer.error);
     });
+  }
+
+  // A message that will not be posted: out of the outbox, its text back in the composer, the reason said.
+  refuse(pending, reason) {
+    const item = this.log.querySelector(`[data-client-id="${CSS.escape(pending.client_id)}"]`);
+    if (item) item.remove();
+    this.dropFromOutbox(pending.client_id);
+    this.status.textContent = reason;
+    if (!this.textarea.value) this.textarea.value = pending.body;
+  }
+
+  // The member may no longer see this room (the server took this socket out of it): nothing more can be sent here.
+  accessLost() {
+    for (const form of this.root.querySelectorAll('form')) {
+      for (const control of form.elements) control.disabled = true;
+    }
+    if (this.status) this.status.textContent = liveText('room');
   }
 
   flushOutbox() {
@@ -266,6 +304,12 @@ class RoomPanel {
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       const body = this.textarea.value.trim();
+      if (this.sessionEnded || loginChangedElsewhere()) {
+        this.endSession();
+        this.textarea.value = '';
+        this.status.textContent = this.root.dataset.textSignedOut;
+        return;
+      }
       if (!body || (this.locked && !this.canModerate)) return;
       const pending = { client_id: newClientId(), body };
       this.saveOutbox([...this.outbox(), pending]);
@@ -316,15 +360,31 @@ const panels = Array.from(document.querySelectorAll('.room-panel'))
 
 if (panels.length) {
   const connection = document.getElementById('live-connection');
+  const ownsConnectionLine = !document.getElementById('live-meeting');
+  let ended = false;
   const socket = connectLive('/rooms', {
     onConnect: () => {
-      if (!document.getElementById('live-meeting')) setConnectionStatus(connection, true);
+      if (ownsConnectionLine) setConnectionStatus(connection, true);
       for (const panel of panels) panel.join();
     },
     onDisconnect: () => {
-      if (!document.getElementById('live-meeting')) setConnectionStatus(connection, false);
+      if (ownsConnectionLine && !ended) setConnectionStatus(connection, false);
+    },
+    onAccessLost: (lost) => {
+      for (const panel of panels) if (lost.channel === 'room' && lost.id === panel.roomId) panel.accessLost();
     },
   });
+  const endSession = () => {
+    ended = true;
+    socket.disconnect();
+    for (const panel of panels) panel.endSession();
+    if (ownsConnectionLine && connection) connection.textContent = panels[0].root.dataset.textSignedOut;
+  };
+  // The server closed the connection (a sign-out, here or on another device): ask once more; a refusal means the
+  // session is over. A network failure is not a refusal: the socket keeps trying and the outbox keeps the text.
+  socket.on('disconnect', (reason) => reason === 'io server disconnect' && !ended && socket.connect());
+  socket.on('connect_error', () => !socket.active && !ended && endSession());
+  onLoginChanged(() => !ended && endSession()); // this browser signed out, or someone else signed in
   for (const panel of panels) panel.start(socket);
   window.setInterval(() => socket.connected && socket.emit('here', {}), STILL_HERE_EVERY_MS);
 }

@@ -31,7 +31,7 @@ def test_a_users_bell_gets_their_own_notifications_only(app, client, make_user, 
     assert push == {"id": note.id, "text": services.text_of(note), "link": "/rooms/reports", "unread": 1}
     assert "Bay <b>lounge</b>" in push["text"]  # plain text: the page's script must insert it as text
     assert pushes(bob_sock) == []
-    services.notify([alice], kinds.MENTION, "/rooms/1", name="Bo", place="Lounge")
+    services.notify([alice], kinds.MENTION, "/rooms/1", actor=bob, place="Lounge")
     assert [p["unread"] for p in pushes(alice_sock)] == [2]
     assert pushes(bob_sock) == []
 

@@ -204,7 +204,7 @@ def test_the_senders_language_does_not_leak_into_the_emails(app, client, make_us
     [mail] = mails_to(outbox, member)
     assert mail.subject == "STAC Youth: New meeting: Board meeting"
     assert "Hello" in mail.body
-    assert f"http://localhost/meetings/{meeting.id}" in mail.body
+    assert f"{app.config['PUBLIC_BASE_URL']}/meetings/{meeting.id}" in mail.body  # the site's address, not the Host
     assert _short(STARTS, "America/Los_Angeles", "en") in mail.body, mail.body
 
 

@@ -212,7 +212,7 @@ def test_dedupe_is_per_kind_link_and_unread(app, make_user):
     assert len(services.notify([member], kinds.REPORT, "/a", place="A")) == 1
     assert services.notify([member], kinds.REPORT, "/a", place="A") == []
     assert len(services.notify([member], kinds.REPORT, "/b", place="B")) == 1  # another link
-    assert len(services.notify([member], kinds.MENTION, "/a", name="N", place="A")) == 1  # another kind
+    assert len(services.notify([member], kinds.MENTION, "/a", actor=member, place="A")) == 1  # another kind
     services.mark_all_read(member)
     assert len(services.notify([member], kinds.REPORT, "/a", place="A")) == 1  # read: news again
     assert services.unread_count(member) == 1

@@ -1,5 +1,5 @@
-"""Poll results for people: the results page per method, the CSV export, the per-region breakdown with small counts
-hidden, the advisors' "who voted" list, and the presentation functions of poll_results on their own."""
+"""Poll results for people: the results page per method, the CSV export, the advisors' "who voted" list, and the
+presentation functions of poll_results on their own. The per-region breakdown: test_small_groups.py."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from stac_youth.polls import lifecycle, tally
 from stac_youth.polls import results as poll_results
 from stac_youth.polls.ballots import cast_ballot
-from stac_youth.polls.results import RegionBreakdown, RegionRow, describe_ballot, suppress_small
-from tests.meetings.helpers import client_for, region
+from stac_youth.polls.results import describe_ballot
+from tests.meetings.helpers import client_for
 from tests.polls.poll_helpers import YNA, new_poll, page
 
 BOM = "\ufeff".encode()
@@ -211,69 +211,6 @@ def test_csv_while_the_results_are_hidden_redirects_with_a_message(app, advisor,
     assert ["No", "1", "100.0"] in rows
 
 
-# --- by region ----------------------------------------------------------------------------------------------------
-
-
-def _regional_vote(advisor, make_user, secret: bool):
-    bay = [make_user("member", region_id=region("Bay Area").id) for _ in range(11)]
-    valley = [make_user("member", region_id=region("Central Valley").id) for _ in range(7)]
-    south = [make_user("member", region_id=region("Greater Los Angeles").id) for _ in range(2)]
-    poll = new_poll(advisor, secret=secret)
-    _cast(poll, bay, ["yes"] * 5 + ["no"] * 5)  # one Bay Area member does not vote
-    _cast(poll, valley, ["yes", "yes", "yes", "no", "no", "abstain"])  # nor one Central Valley member
-    _cast(poll, south, ["yes", "no"])
-    lifecycle.close_poll(advisor, poll)
-    return poll, bay[0]
-
-
-def _region_table(html: str) -> list[list[str]]:
-    table = html.split('id="regions-title"', 1)[1].split("</table>", 1)[0]
-    header = re.findall(r'<th scope="col">(.*?)</th>', table)
-    rows = [[name, *re.findall(r"<td>(.*?)</td>", cells)]
-            for name, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', table)]
-    return [header, *rows]
-
-
-def test_region_breakdown_on_an_open_ballot_hides_small_regions(app, advisor, make_user):
-    poll, viewer = _regional_vote(advisor, make_user, secret=False)
-    shown = page(client_for(app, viewer), f"/polls/{poll.id}")
-    assert _region_table(shown) == [
-        ["Region", "Voted", "Eligible", "Yes", "No", "Abstain"],
-        ["Bay Area", "10", "11", "5", "5", "0"],
-        # Los Angeles is too small; Central Valley goes with it, or Los Angeles could be worked out from the totals
-        ["Central Valley", "–", "–", "–", "–", "–"],
-        ["Greater Los Angeles", "–", "–", "–", "–", "–"],
-    ]
-    assert "Counts under 5 are not shown (“–”), so that nobody can be picked out." in shown
-
-
-def test_region_breakdown_of_a_secret_poll_is_turnout_only(app, advisor, make_user):
-    poll, viewer = _regional_vote(advisor, make_user, secret=True)
-    for client in (client_for(app, viewer), client_for(app, advisor)):
-        shown = page(client, f"/polls/{poll.id}")
-        assert _region_table(shown) == [["Region", "Voted", "Eligible"], ["Bay Area", "10", "11"],
-                                        ["Central Valley", "–", "–"], ["Greater Los Angeles", "–", "–"]]
-        assert "A secret ballot carries no region, so only turnout is shown." in shown
-
-
-def test_region_breakdown_function(app, advisor, make_user):
-    bay = [make_user("member", region_id=region("Bay Area").id) for _ in range(6)]
-    nowhere = [make_user("member") for _ in range(5)]
-    draft = new_poll(advisor, status="draft")
-    assert poll_results.region_breakdown(advisor, draft) is None
-    poll = new_poll(advisor)
-    _cast(poll, bay, ["yes", "yes", "yes", "yes", "yes", "abstain"])
-    _cast(poll, nowhere, ["no"] * 5)
-    hidden = poll_results.region_breakdown(bay[0], poll)  # results hidden while open: turnout only
-    assert hidden == RegionBreakdown([], [RegionRow("Bay Area", 6, 6, []), RegionRow("No region", 5, 5, [])])
-    lifecycle.close_poll(advisor, poll)
-    shown = poll_results.region_breakdown(bay[0], poll)
-    assert shown.columns == ["Yes", "No", "Abstain"]
-    # Bay Area's lone abstention is hidden, and so are the counts it could be worked out from: the next smallest
-    # in its row, and in its column (then that one's row, and so on).
-    assert shown.rows == [RegionRow("Bay Area", 6, 6, [5, None, None]), RegionRow("No region", 5, 5, [0, None, None])]
-
-
 # --- who voted --------------------------------------------------------------------------------------------------
 
 
@@ -303,7 +240,8 @@ def test_who_voted_on_a_live_open_ballot_shows_choices(app, advisor, members):
     assert _voters_list(page(client_for(app, members[1]), f"/polls/{poll.id}")) is None
 
 
-def test_who_voted_on_a_secret_poll_never_shows_choices(app, advisor, members, make_user):
+def test_who_voted_is_not_listed_on_a_secret_poll_even_to_advisors(app, advisor, members, make_user):
+    """Who voted, next to a small or unanimous result, would tell how they voted: nobody sees it on a secret poll."""
     poll = new_poll(advisor, secret=True)
     _cast(poll, members, ["yes", "no"])
     for when in ("open", "closed"):
@@ -311,28 +249,11 @@ def test_who_voted_on_a_secret_poll_never_shows_choices(app, advisor, members, m
             lifecycle.close_poll(advisor, poll)
         for viewer in (advisor, make_user("admin")):
             shown = page(client_for(app, viewer), f"/polls/{poll.id}")
-            assert _voters_list(shown) == ["Member Ana", "Member Ben"], when
-            assert "Secret ballot: the record of who voted is kept apart from the ballots." in shown
+            assert _voters_list(shown) is None and "Member Ana" not in shown and "Member Ben" not in shown, when
         assert _voters_list(page(client_for(app, members[0]), f"/polls/{poll.id}")) is None
 
 
 # --- the presentation functions on their own --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("counts", "shown"), [
-    ([], []),
-    ([0, 0, 0], [0, 0, 0]),  # zeros are kept
-    ([5, 12, 7], [5, 12, 7]),
-    ([1, 2, 3, 4], [None, None, None, None]),
-    ([4, 5, 6], [None, None, 6]),  # one hidden: the next smallest (5) goes with it
-    ([3, 10, 0, 7], [None, 10, None, 7]),  # a zero is the next smallest
-    ([2, 0, 0], [None, None, 0]),
-    ([1, 9, 9], [None, None, 9]),  # ties: the first of the smallest
-    ([2, 3, 20], [None, None, 20]),  # two hidden already: nothing more
-    ([5, 5, 1], [None, 5, None]),
-])
-def test_suppress_small(counts, shown):
-    assert suppress_small(counts) == shown
 
 
 def test_describe_ballot(app, advisor):
@@ -361,13 +282,3 @@ def test_result_view_and_csv_are_none_while_hidden_for_every_role(app, advisor, 
     assert [(row.label, row.count) for row in view.rows] == [("Yes", 1), ("No", 0), ("Abstain", 0)]
     assert view.largest == 1
     assert poll_results.results_csv(advisor, poll).startswith("\ufeffPoll,Do we adopt it?\r\n")
-
-
-def test_a_breakdown_with_nothing_to_show_says_so_instead_of_a_table_of_dashes(app, advisor, make_user):
-    voters = [make_user("member", region_id=region("Bay Area").id) for _ in range(3)]
-    poll = new_poll(advisor)
-    _cast(poll, voters, ["yes", "no", "yes"])
-    lifecycle.close_poll(advisor, poll)
-    shown = page(client_for(app, voters[0]), f"/polls/{poll.id}")
-    assert "Too few members per region to show a breakdown" in shown
-    assert "<caption class=\"visually-hidden\">Turnout and votes by region</caption>" not in shown

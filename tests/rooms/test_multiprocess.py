@@ -39,11 +39,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _prepare_database(url: str, folder: Path, emails: dict[str, str]) -> int:
-    """Add an advisor, a member and a room to the migrated database; returns the room id."""
+def _prepare_database(url: str, folder: Path, emails: dict[str, str]) -> dict[str, int]:
+    """Add an advisor, members (one each of the Bay and Capitol Areas), a room and a published statewide meeting
+    with two agenda items to the migrated database; returns their ids."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
     from stac_youth import create_app
+    from stac_youth.common.time import utcnow
+    from stac_youth.meetings import agenda, services
     from stac_youth.members.bootstrap import create_account
+    from stac_youth.members.models import Region
     from stac_youth.rooms import rooms
+    from stac_youth.rooms.models import Room
     from stac_youth.seed import seed_regions
 
     class Config(TestingConfig):  # no REDIS_URL here: the test process only writes the database
@@ -53,12 +62,26 @@ def _prepare_database(url: str, folder: Path, emails: dict[str, str]) -> int:
     app = create_app(Config)
     with app.app_context():
         seed_regions()
+        region = {name: db.session.scalar(select(Region.id).where(Region.name == name))
+                  for name in ("Bay Area", "Capitol Area")}
         advisor = create_account(emails["advisor"], "Ada Advisor", PASSWORD, "advisor")
         create_account(emails["member"], "Mia Member", PASSWORD, "member")
-        room_id = rooms.create_topic_room(advisor, "Across processes", "", None).id
+        create_account(emails["bay"], "Bea Bay", PASSWORD, "member", region_id=region["Bay Area"])
+        create_account(emails["student2"], "Sam Capitol", PASSWORD, "member", region_id=region["Capitol Area"])
+        starts = utcnow() + timedelta(days=1)
+        meeting = services.create_meeting(advisor, services.MeetingData(
+            title="Statewide board", description="", starts_at=starts, ends_at=starts + timedelta(hours=1),
+            location="Room 4", video_url=None))
+        for title in ("Welcome", "Budget"):
+            agenda.add_item(advisor, meeting, agenda.AgendaItemData(title=title, description="", minutes=10,
+                                                                    presenter=None, kind="discussion"))
+        services.publish_meeting(advisor, meeting)
+        ids = {"room_id": rooms.create_topic_room(advisor, "Across processes", "", None).id,
+               "meeting_id": meeting.id, "bay_region_id": region["Bay Area"],
+               "meeting_room_id": db.session.scalar(select(Room.id).where(Room.meeting_id == meeting.id))}
         db.session.remove()
         db.engine.dispose()
-    return room_id
+    return ids
 
 
 class _CsrfField(HTMLParser):
@@ -130,17 +153,17 @@ class Server:
 
 
 class LiveClient:
-    """A python-socketio client on /rooms that keeps every push it gets, by event name."""
+    """A python-socketio client in one namespace (/rooms unless told) that keeps every push it gets, by event name."""
 
-    EVENTS = ("message", "deleted", "presence", "queue", "room", "typing")
+    EVENTS = ("message", "deleted", "presence", "queue", "room", "typing", "state", "access_lost")
 
-    def __init__(self, server: Server, cookie: str):
-        self.server = server
+    def __init__(self, server: Server, cookie: str, namespace: str = NS):
+        self.server, self.namespace = server, namespace
         self.pushes: queue.Queue[tuple[str, dict]] = queue.Queue()
         self.sio = python_socketio.Client(reconnection=False)
         for event in self.EVENTS:
-            self.sio.on(event, self._keeper(event), namespace=NS)
-        self.sio.connect(server.url, headers={"Cookie": cookie}, namespaces=[NS], transports=["websocket"],
+            self.sio.on(event, self._keeper(event), namespace=namespace)
+        self.sio.connect(server.url, headers={"Cookie": cookie}, namespaces=[namespace], transports=["websocket"],
                          wait_timeout=WAIT)
 
     def _keeper(self, event: str):
@@ -150,11 +173,13 @@ class LiveClient:
         return keep
 
     def call(self, event: str, payload: dict) -> dict:
-        return self.sio.call(event, payload, namespace=NS, timeout=WAIT)
+        return self.sio.call(event, payload, namespace=self.namespace, timeout=WAIT)
 
-    def wait_for(self, event: str, matches, what: str) -> dict:
-        """The first push of this event that matches, within the bound; other pushes are passed over."""
-        deadline = time.monotonic() + WAIT
+    def wait_for(self, event: str, matches, what: str, within: float = WAIT) -> dict:
+        """The first push of this event that matches, within the bound; other pushes are passed over (and kept in
+        `passed`)."""
+        self.passed = []
+        deadline = time.monotonic() + within
         while (left := deadline - time.monotonic()) > 0:
             try:
                 name, payload = self.pushes.get(timeout=left)
@@ -162,7 +187,15 @@ class LiveClient:
                 break
             if name == event and matches(payload):
                 return payload
-        pytest.fail(f"no {event!r} push ({what}) reached the client on {self.server.name} within {WAIT} s")
+            self.passed.append((name, payload))
+        pytest.fail(f"no {event!r} push ({what}) reached the client on {self.server.name} within {within} s")
+
+    def names(self) -> list[str]:
+        """The names of the pushes received and not yet read."""
+        got = []
+        while not self.pushes.empty():
+            got.append(self.pushes.get_nowait()[0])
+        return got
 
     def drop(self) -> None:
         """Lose the connection abruptly, like a phone going into a tunnel (and without waiting up to 3 s for the
@@ -182,9 +215,9 @@ def cluster(redis_url, test_databases, tmp_path_factory):
     """Two `python app.py` processes on one database and one Redis, up and healthy; stopped at the end."""
     folder = tmp_path_factory.mktemp("cluster")
     run = uuid.uuid4().hex[:8]  # fresh accounts every run: the shared Redis also keeps login rate-limit counters
-    emails = {"advisor": f"advisor-{run}@example.test", "member": f"member-{run}@example.test"}
+    emails = {name: f"{name}-{run}@example.test" for name in ("advisor", "member", "bay", "student2")}
     database = test_databases.acquire(folder)
-    room_id = _prepare_database(database, folder, emails)
+    ids = _prepare_database(database, folder, emails)
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith(("FLASK_", "STAC_", "WERKZEUG_"))},
         "REDIS_URL": redis_url,
@@ -202,7 +235,7 @@ def cluster(redis_url, test_databases, tmp_path_factory):
         deadline = time.monotonic() + START_WAIT
         for server in servers:
             server.wait_until_healthy(deadline)
-        yield {"a": servers[0], "b": servers[1], "emails": emails, "room_id": room_id, "run": run}
+        yield {"a": servers[0], "b": servers[1], "emails": emails, "run": run, **ids}
     finally:
         for server in servers:
             server.stop()
@@ -214,8 +247,8 @@ def live_clients():
     """python-socketio clients made in a test, closed at its end whatever happens."""
     made: list[LiveClient] = []
 
-    def connect(server: Server, cookie: str) -> LiveClient:
-        client = LiveClient(server, cookie)
+    def connect(server: Server, cookie: str, namespace: str = NS) -> LiveClient:
+        client = LiveClient(server, cookie, namespace)
         made.append(client)
         return client
 
@@ -289,3 +322,64 @@ def test_signing_out_on_one_process_closes_the_socket_on_the_other(cluster, live
     while member.sio.connected and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not member.sio.connected
+
+
+def _form_session(base_url: str, cookie: str, page: str) -> tuple[requests.Session, str]:
+    """A browser session with this sign-in cookie, and the CSRF token of one of its pages."""
+    browser = requests.Session()
+    browser.headers["Cookie"] = cookie
+    parser = _CsrfField()
+    parser.feed(browser.get(f"{base_url}{page}", timeout=WAIT).text)
+    assert parser.token, f"no csrf_token field on {page}"
+    return browser, parser.token
+
+
+def test_restricting_a_meeting_on_one_process_takes_sockets_on_the_other_out_within_2_s(cluster, live_clients):
+    """Finding 2 across processes: the advisor restricts the statewide meeting to the Bay Area through A; Sam's
+    sockets on B leave its room and screen within 2 s, and get none of what follows; Bea's keep getting it."""
+    a, b, emails = cluster["a"], cluster["b"], cluster["emails"]
+    meeting_id, room_id = cluster["meeting_id"], cluster["meeting_room_id"]
+    sam_cookie, bea_cookie = _sign_in(b.url, emails["student2"]), _sign_in(b.url, emails["bay"])
+    sam = {NS: live_clients(b, sam_cookie), "/meetings": live_clients(b, sam_cookie, "/meetings")}
+    bea = {NS: live_clients(b, bea_cookie), "/meetings": live_clients(b, bea_cookie, "/meetings")}
+    for sockets in (sam, bea):
+        assert sockets[NS].call("join", {"room_id": room_id})["ok"] is True
+        assert sockets["/meetings"].call("join", {"meeting_id": meeting_id})["ok"] is True
+    advisor_cookie = _sign_in(a.url, emails["advisor"])
+    browser, token = _form_session(a.url, advisor_cookie, f"/meetings/{meeting_id}/edit")
+
+    started = time.monotonic()
+    edited = browser.post(f"{a.url}/meetings/{meeting_id}/edit", allow_redirects=False, timeout=WAIT, data={
+        "csrf_token": token, "title": "Statewide board", "description": "", "starts_at": "2030-01-15T16:00",
+        "ends_at": "2030-01-15T17:30", "location": "Room 4", "video_url": "", "region_ids": [cluster["bay_region_id"]],
+    })
+    assert edited.status_code == 302, edited.text[:500]
+    sam[NS].wait_for("access_lost", lambda p: p == {"channel": "room", "id": room_id}, "the room is gone", within=2)
+    sam["/meetings"].wait_for("access_lost", lambda p: p == {"channel": "meeting", "id": meeting_id},
+                              "the meeting is gone", within=2)
+    assert time.monotonic() - started <= 2.0  # docs/security.md: within 2 s, on every process
+
+    advisor = live_clients(a, advisor_cookie)
+    assert advisor.call("join", {"room_id": room_id})["ok"] is True
+    sent = advisor.call("send", {"room_id": room_id, "body": "Bay Area only now", "client_id": f"bay-{cluster['run']}"})
+    assert sent["ok"] is True, sent
+    bea[NS].wait_for("message", lambda m: m["id"] == sent["message"]["id"], "the advisor's message")
+    assert browser.post(f"{a.url}/meetings/{meeting_id}/start", data={"csrf_token": token}, allow_redirects=False,
+                        timeout=WAIT).status_code == 302
+    bea["/meetings"].wait_for("state", lambda state: state["status"] == "live", "the meeting went live")
+    assert "message" not in sam[NS].names() and "state" not in sam["/meetings"].names()
+    assert sam[NS].call("join", {"room_id": room_id}) == {"ok": False, "error": "not_found"}
+    assert sam[NS].sio.connected and sam["/meetings"].sio.connected  # the channels went, not the sockets
+
+
+def test_a_2_mb_frame_and_an_unknown_event_are_answered_on_a_real_server(cluster, live_clients):
+    """The transport takes the frame, the guard answers "too_large", and the connection stays usable."""
+    a, room_id = cluster["a"], cluster["room_id"]
+    member = live_clients(a, _sign_in(a.url, cluster["emails"]["member"]))
+    assert member.call("join", {"room_id": room_id})["ok"] is True
+    big = member.call("send", {"room_id": room_id, "body": "x" * 2_000_000, "client_id": f"big-{cluster['run']}"})
+    assert big == {"ok": False, "error": "too_large"}
+    assert member.call("no_such_event", {"room_id": room_id}) == {"ok": False, "error": "unknown_event"}
+    assert member.sio.connected
+    small = member.call("send", {"room_id": room_id, "body": "still here", "client_id": f"small-{cluster['run']}"})
+    assert small["ok"] is True, small
