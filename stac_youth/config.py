@@ -127,7 +127,7 @@ class TestingConfig(Config):
     POLL_SCHEDULE_SECONDS = 0
     SOCKET_LEASE_SECONDS = 0  # tests renew leases by calling renew_leases with the time they choose
     PRESENCE_PUSH_SECONDS = 0  # room tests read each presence push right after the change; one test coalesces
-    NOTIFICATION_EMAILS_IN_BACKGROUND = False  # tests read the outbox right after the request
+    EMAILS_IN_BACKGROUND = False  # tests read the outbox right after the request
 
     @classmethod
     def secret_key(cls) -> str:

@@ -128,6 +128,7 @@ def request_password_reset(email: str, reset_url_for) -> None:
         language=user.preferred_language,
         user=user,
         reset_url=reset_url_for(token),
+        later=True,
     )
 
 

@@ -66,7 +66,7 @@ def _email_later(app, ids: list[int], base_url: str) -> None:
 def deliver(app, ids: list[int], base_url: str = "", **_extra) -> None:
     """Push each new notification to its reader's bell; email those who want it."""
     _push(ids)
-    if app.config.get("NOTIFICATION_EMAILS_IN_BACKGROUND", True):
+    if app.config.get("EMAILS_IN_BACKGROUND", True):
         socketio.start_background_task(_email_later, app, ids, base_url)
     else:
         services.email_notifications(ids, base_url)
