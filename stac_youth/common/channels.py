@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from ..extensions import db, socketio
+from .errors import ServiceError
 from .signals import access_changed
 from .time import utcnow
 
@@ -62,6 +63,19 @@ class ChannelKind:
 
 
 KINDS: dict[str, ChannelKind] = {}
+
+
+def visible_through(get_visible: Callable[[object, int], object]) -> Callable[[object, int], bool]:
+    """A kind's may_see from its feature's get_visible_*(user, id), which raises ServiceError when the user may not."""
+
+    def may_see(user, object_id: int) -> bool:
+        try:
+            get_visible(user, object_id)
+        except ServiceError:
+            return False
+        return True
+
+    return may_see
 
 
 def register_channel_kind(kind: ChannelKind) -> None:

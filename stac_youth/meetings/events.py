@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from ..common.channels import ChannelKind, channel_name, join_channel, register_channel_kind
+from ..common.channels import ChannelKind, channel_name, join_channel, register_channel_kind, visible_through
 from ..common.errors import ServiceError
 from ..common.signals import meeting_state_changed
 from ..common.sockets import accept_connection, connection_closed, guarded_event
@@ -19,15 +19,7 @@ def meeting_room(meeting_id: int) -> str:
     return channel_name("meeting", meeting_id)
 
 
-def _may_see_meeting(user, meeting_id: int) -> bool:
-    try:
-        services.get_visible_meeting(user, meeting_id)
-    except ServiceError:
-        return False
-    return True
-
-
-register_channel_kind(ChannelKind("meeting", NAMESPACE, _may_see_meeting))
+register_channel_kind(ChannelKind("meeting", NAMESPACE, visible_through(services.get_visible_meeting)))
 
 
 #: The largest id an INTEGER column holds (PostgreSQL); a larger one would make the query itself fail.

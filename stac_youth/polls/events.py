@@ -13,7 +13,7 @@ import threading
 from flask import current_app
 from flask_login import current_user
 
-from ..common.channels import ChannelKind, channel_name, join_channel, register_channel_kind
+from ..common.channels import ChannelKind, channel_name, join_channel, register_channel_kind, visible_through
 from ..common.coalesced import CoalescedPushes
 from ..common.errors import NotFound
 from ..common.signals import poll_changed
@@ -36,14 +36,6 @@ def poll_channel(poll_id: int) -> str:
     return channel_name("poll", poll_id)
 
 
-def _may_see_poll(user, poll_id: int) -> bool:
-    try:
-        get_visible_poll(user, poll_id)
-    except NotFound:
-        return False
-    return True
-
-
 def _poll_scope(poll_id: int) -> str | None:
     """A poll follows its agenda item's meeting, or its proposal."""
     poll = db.session.get(Poll, poll_id)
@@ -52,7 +44,7 @@ def _poll_scope(poll_id: int) -> str | None:
     return channel_name("proposal", poll.proposal_id) if poll is not None and poll.proposal_id else None
 
 
-register_channel_kind(ChannelKind("poll", NAMESPACE, _may_see_poll, scope=_poll_scope))
+register_channel_kind(ChannelKind("poll", NAMESPACE, visible_through(get_visible_poll), scope=_poll_scope))
 
 
 @socketio.on("connect", namespace=NAMESPACE)

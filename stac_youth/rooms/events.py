@@ -7,7 +7,14 @@ import time
 from flask import current_app, request
 from flask_login import current_user
 
-from ..common.channels import ChannelKind, channel_name, join_channel, leave_channel, register_channel_kind
+from ..common.channels import (
+    ChannelKind,
+    channel_name,
+    join_channel,
+    leave_channel,
+    register_channel_kind,
+    visible_through,
+)
 from ..common.coalesced import CoalescedPushes
 from ..common.errors import ServiceError
 from ..common.signals import room_changed, room_message_deleted, room_message_posted
@@ -29,14 +36,6 @@ def room_channel(room_id: int) -> str:
     return channel_name("room", room_id)
 
 
-def _may_see_room(user, room_id: int) -> bool:
-    try:
-        rooms.get_visible_room(user, room_id)
-    except ServiceError:
-        return False
-    return True
-
-
 def _room_scope(room_id: int) -> str | None:
     """A meeting's room follows its meeting."""
     room = db.session.get(Room, room_id)
@@ -52,7 +51,8 @@ def _room_lost(sid: str, room_id: int, user) -> None:
     speakers.lower_hand(user, room)
 
 
-register_channel_kind(ChannelKind("room", NAMESPACE, _may_see_room, scope=_room_scope, on_lost=_room_lost))
+register_channel_kind(ChannelKind("room", NAMESPACE, visible_through(rooms.get_visible_room), scope=_room_scope,
+                                  on_lost=_room_lost))
 
 
 def _id(payload, key: str) -> int | None:
