@@ -4,6 +4,7 @@ import gc
 import os
 
 from stac_youth import create_app
+from stac_youth.common.sockets import debugger_around_pages_only
 from stac_youth.extensions import socketio
 
 app = create_app()
@@ -13,10 +14,14 @@ app = create_app()
 gc.freeze()
 
 if __name__ == "__main__":
+    debug = os.environ.get("FLASK_DEBUG") == "1"
+    if debug:
+        debugger_around_pages_only()  # a closed tab's websocket is not a crash
     socketio.run(
         app,
         host=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ.get("PORT", "5000")),
-        debug=os.environ.get("FLASK_DEBUG") == "1",
+        debug=debug,
+        use_debugger=False,  # debugger_around_pages_only put it where it belongs
         allow_unsafe_werkzeug=os.environ.get("STAC_ENV", "development") == "development",
     )

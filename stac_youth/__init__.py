@@ -148,9 +148,11 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals templates use to format."""
+    from .common.confirm import init_confirmations
     from .common.templating import init_templating
 
     init_templating(app)
+    init_confirmations(app)
 
 
 def register_commands(app: Flask) -> None:

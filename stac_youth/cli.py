@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 
 from .common.roles import Role
+from .common.urls import public_url_for
 
 
 def init_commands(app: Flask) -> None:
@@ -25,6 +26,7 @@ def seed():
     click.echo("Demo accounts (password from STAC_DEMO_PASSWORD, default stac-demo-2026):")
     for email, role, created in accounts:
         click.echo(f"  {role:<8} {email}{'' if created else '  (already there)'}")
+    click.echo(f"Sign in at {public_url_for('auth.login')}")
 
 
 @click.command("create-admin")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -34,6 +35,23 @@ def _bool_env(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _is_unspecified_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:  # a host name
+        return False
+
+
+def default_public_base_url() -> str:
+    """Where `python app.py` listens (HOST and PORT, as app.py reads them), for links when PUBLIC_BASE_URL is unset."""
+    host = os.environ.get("HOST", "").strip()
+    if not host or _is_unspecified_address(host):  # listening on every address: the machine itself is one of them
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{int(os.environ.get('PORT') or 5000)}"
+
+
 def trusted_hosts_from_env(public_base_url: str) -> list[str]:
     """TRUSTED_HOSTS (comma-separated) from the environment, else PUBLIC_BASE_URL's host and the loopback names."""
     listed = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
@@ -51,8 +69,9 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     #: how many reverse proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (0: none, trust neither)
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
-    #: the site's address: every link in an email is built on it, never on a request's Host header
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: the site's address: every link in an email is built on it, never on a request's Host header (unset: where
+    #: `python app.py` listens, so `PORT=8000 make run` sends links to port 8000)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or default_public_base_url()
     #: Host names a request may carry (Flask refuses others with 400); any in development unless TRUSTED_HOSTS is set
     TRUSTED_HOSTS = trusted_hosts_from_env(PUBLIC_BASE_URL) if os.environ.get("TRUSTED_HOSTS") else None
     #: Set-Cookie only when the session changed: a background fetch answered late must not overwrite a newer cookie

@@ -24,6 +24,13 @@ REGIONS: dict[str, list[str]] = {
     "Southern Inland": ["Inyo", "Mono", "Riverside", "San Bernardino"],
 }
 
+#: the Spanish names of the regions, as members in California schools say them
+REGION_NAMES_ES = {
+    "Northern California": "Norte de California", "Capitol Area": "Área del Capitolio", "Bay Area": "Área de la Bahía",
+    "Central Coast": "Costa Central", "Central Valley": "Valle Central", "Greater Los Angeles": "Gran Los Ángeles",
+    "Southern Coast": "Costa Sur", "Southern Inland": "Interior Sur",
+}
+
 STAFF = [
     ("admin@example.org", "Alex Rivera", Role.ADMIN, "Capitol Area"),
     ("advisor@example.org", "Morgan Lee", Role.ADVISOR, "Bay Area"),
@@ -154,6 +161,18 @@ THEMES = [
     "Culturally responsive learning", "Safety and restorative practices",
 ]
 
+#: the Spanish names of the themes
+THEME_NAMES_ES = {
+    "Mental health and wellness": "Salud mental y bienestar",
+    "School climate and belonging": "Ambiente escolar y sentido de pertenencia",
+    "Student voice in decisions": "La voz estudiantil en las decisiones",
+    "Family and community engagement": "Participación de las familias y la comunidad",
+    "Health and social services at school": "Servicios de salud y sociales en la escuela",
+    "College, career and pathways": "Universidad, carreras y trayectorias",
+    "Culturally responsive learning": "Aprendizaje culturalmente relevante",
+    "Safety and restorative practices": "Seguridad y prácticas restaurativas",
+}
+
 DEMO_PROPOSALS = [
     ("student1@example.org", "Peer support circles in every high school",
      "Trained students lead weekly peer support circles during advisory period.",
@@ -181,13 +200,17 @@ DEMO_POLLS = [
 
 
 def seed_themes() -> None:
-    """The proposal themes, in order; skipped when present."""
+    """The proposal themes, in order, with their Spanish names; skipped when present (a missing Spanish name is added,
+    one an admin set is kept)."""
     from .proposals.models import Theme
 
-    known = set(db.session.scalars(select(Theme.name)))
+    known = {theme.name: theme for theme in db.session.scalars(select(Theme))}
     for position, name in enumerate(THEMES, start=1):
-        if name not in known:
-            db.session.add(Theme(name=name, position=position))
+        theme = known.get(name)
+        if theme is None:
+            db.session.add(Theme(name=name, name_es=THEME_NAMES_ES.get(name), position=position))
+        elif theme.name_es is None:
+            theme.name_es = THEME_NAMES_ES.get(name)
     db.session.commit()
 
 
@@ -212,7 +235,7 @@ def seed_proposals(regions: dict[str, Region]) -> None:
 
 def seed_polls() -> None:
     """A counted poll (the proposal passed) and an open poll with live results; skipped when present."""
-    from .polls import ballots, lifecycle
+    from .polls import ballots, lifecycle, questions
     from .polls.models import Poll
     from .proposals.models import Proposal
 
@@ -222,8 +245,8 @@ def seed_polls() -> None:
         proposal = db.session.scalar(select(Proposal).where(Proposal.title == title))
         if proposal is None or db.session.scalar(select(Poll.id).where(Poll.proposal_id == proposal.id)):
             continue
-        poll = lifecycle.create_poll(advisor, proposal, f"Do you support the proposal “{title}”?", "yes_no_abstain",
-                                 secret=secret, results_live=live, quorum_percent=25)
+        poll = lifecycle.create_poll(advisor, proposal, questions.english(questions.SUPPORT_PROPOSAL, proposal),
+                                     "yes_no_abstain", secret=secret, results_live=live, quorum_percent=25)
         lifecycle.open_poll(advisor, poll)
         for number, vote in enumerate(votes, start=1):
             if vote in choices:
@@ -280,13 +303,15 @@ def seed_summit() -> None:
 
 
 def seed_regions() -> dict[str, Region]:
-    """Make sure the eight regions and their counties exist; return them by name."""
+    """Make sure the eight regions (with their Spanish names) and their counties exist; return them by name."""
     regions = {r.name: r for r in db.session.scalars(select(Region))}
     for position, (name, counties) in enumerate(REGIONS.items(), start=1):
         region = regions.get(name)
         if region is None:
-            region = regions[name] = Region(name=name, position=position)
+            region = regions[name] = Region(name=name, name_es=REGION_NAMES_ES.get(name), position=position)
             db.session.add(region)
+        elif region.name_es is None:
+            region.name_es = REGION_NAMES_ES.get(name)
         known = {c.name for c in region.counties}
         region.counties.extend(County(name=county) for county in counties if county not in known)
     db.session.commit()

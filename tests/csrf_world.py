@@ -87,6 +87,9 @@ def build_world(make_app):
         first, second, spare = meeting.items
         draft = _meeting(advisor, "Draft meeting", publish=False)
         doomed = _meeting(advisor, "Meeting to delete")
+        # A meeting to cancel and restore, with an agenda item just deleted whose undo token the pass sends.
+        called_off = _meeting(advisor, "Meeting to cancel", ("Kept", "Undone"))
+        undo_token = agenda.delete_item(advisor, called_off.items[1])
         # A statewide topic room with messages by a member: one to report, one to delete, and one already
         # reported whose report an advisor handles.
         room = rooms.create_topic_room(advisor, "Statewide lounge", "", None)
@@ -131,6 +134,7 @@ def build_world(make_app):
                 "meetings.publish": {"meeting_id": draft.id},
                 "meetings.edit": {"meeting_id": draft.id},
                 "meetings.delete": {"meeting_id": doomed.id},
+                **{f"meetings.{name}": {"meeting_id": called_off.id} for name in ("cancel", "restore", "restore_item")},
                 "meetings.delete_item": {"item_id": spare.id},
                 "meetings.edit_item": {"item_id": first.id},
                 "rooms.delete_message": {"message_id": to_delete.id},
@@ -138,7 +142,8 @@ def build_world(make_app):
                    for name in ("edit", "invite", "accept", "decline", "submit")},
                 "proposals.delete_comment": {"comment_id": doomed_comment.id},
             },
-            "meeting": {"id": meeting.id, "draft": draft.id, "doomed": doomed.id, "items": [first.id, second.id]},
+            "meeting": {"id": meeting.id, "draft": draft.id, "doomed": doomed.id, "items": [first.id, second.id],
+                        "called_off": called_off.id, "undo_token": undo_token},
             "room": {"id": room.id, "reported": to_report.id, "deleted": to_delete.id, "report": report.id},
             "proposal": {"draft": draft_proposal.id, "submitted": submitted.id, "comment": own_comment.id,
                          "doomed": doomed_comment.id, "theme": topic.id, "cosponsor": cosponsor.id,

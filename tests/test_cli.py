@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -17,6 +24,7 @@ STAFF = {
     "planner@example.org": "planner",
 }
 STUDENTS = {f"student{n}@example.org": "member" for n in range(1, 13)}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -87,3 +95,43 @@ def test_seed_refuses_production(make_app):
     assert result.exit_code != 0
     assert "production" in result.output
     assert _counts(production) == (0, 0, 0, 0)
+
+
+# --- links in the demo data's emails follow the port the app runs on ---------------------------------------------
+
+
+def _run(args: list[str], tmp_path, migrated_template, **env: str) -> subprocess.CompletedProcess:
+    """A command of the app in a fresh process, development settings, on a copy of the migrated template."""
+    database = tmp_path / "seeded.db"
+    if not database.exists():
+        shutil.copy(migrated_template, database)
+    settings = {key: value for key, value in os.environ.items()
+                if not key.startswith(("STAC_", "PUBLIC_BASE_URL", "MAIL_", "HOST", "PORT", "TRUSTED_HOSTS"))}
+    settings |= {"STAC_ENV": "development", "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "cli-test-key",
+                 "STAC_DEMO_PASSWORD": "demo-pass-cli", **env}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=settings, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_seed_emails_link_to_the_port_the_app_runs_on(tmp_path, migrated_template):
+    done = _run(["-m", "flask", "--app", "app", "seed"], tmp_path, migrated_template, PORT="8123")
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed = done.stdout + done.stderr  # the console mail backend prints the notification emails
+    links = set(re.findall(r"https?://[^\s/\"'<>]+", printed))
+    assert "http://127.0.0.1:8123/meetings/" in printed  # the demo meetings' notification emails
+    assert links == {"http://127.0.0.1:8123"}, links  # not one link to port 5000
+    assert "Sign in at http://127.0.0.1:8123/login" in done.stdout
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, "http://127.0.0.1:5000"),
+    ({"PORT": "8080"}, "http://127.0.0.1:8080"),
+    ({"PORT": "8080", "HOST": "::"}, "http://127.0.0.1:8080"),  # every address: links to the machine itself
+    ({"PORT": "8080", "HOST": "192.168.1.20"}, "http://192.168.1.20:8080"),  # a phone on the same network
+    ({"PORT": "8080", "PUBLIC_BASE_URL": "https://stac.example.org"}, "https://stac.example.org"),  # set: kept
+])
+def test_public_address_defaults_to_where_the_development_server_listens(tmp_path, migrated_template, env, expected):
+    probe = "from stac_youth.config import Config; print(Config.PUBLIC_BASE_URL)"
+    done = _run(["-c", probe], tmp_path, migrated_template, **env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == expected

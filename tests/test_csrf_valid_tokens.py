@@ -111,6 +111,11 @@ def _assert_the_meeting_went_through_its_life(data) -> None:
         assert draft.status == MeetingStatus.PUBLISHED and draft.title == "Renamed draft"
         assert [region.id for region in draft.regions] == [data["ids"]["region_id"]]
         assert db.session.get(Meeting, ids["doomed"]) is None
+        called_off = db.session.get(Meeting, ids["called_off"])  # its item undone, then cancelled and restored
+        assert called_off.status == MeetingStatus.PUBLISHED
+        assert [item.title for item in called_off.items] == ["Kept", "Undone"]
+        cancelled = db.session.scalars(db.select(AuditEvent.detail).where(AuditEvent.action == "meeting.cancelled"))
+        assert [json.loads(detail)["reason"] for detail in cancelled] == ["The school is closed that day."]
         assert db.session.scalar(db.select(Meeting).where(Meeting.title == "A new meeting")).status == "draft"
         moved = db.session.scalars(db.select(AuditEvent.detail).where(AuditEvent.action == "meeting.item_moved"))
         assert [json.loads(detail)["item_id"] for detail in moved] == [ids["items"][0]]  # advanced to the next item

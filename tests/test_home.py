@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from stac_youth.common.time import utcnow
+from stac_youth.extensions import db
 from stac_youth.meetings import attendance, services
 from stac_youth.meetings.models import MeetingStatus
 from tests.conftest import login
@@ -32,6 +33,25 @@ def test_member_sees_the_next_meeting_and_their_answer(client, make_user):
     assert "Soon meeting" in card and "Later meeting" not in card
     assert "Maybe" in card
     assert "Secret draft" not in page and "Meetings in draft" not in page
+
+
+def test_a_member_who_checked_in_reads_that_they_are_there_not_that_they_have_not_answered(client, make_user):
+    advisor = make_user("advisor")
+    member = make_user("member")
+    live = _meeting(advisor, "Live meeting", 0)
+    live.starts_at = utcnow() - timedelta(minutes=5)
+    services.start_meeting(advisor, live)
+    attendance.check_in(member, live)
+    login(client, member)
+    card = client.get("/").get_data(as_text=True).split('id="card-next-meeting"', 1)[1].split("</section>", 1)[0]
+    assert "Live meeting" in card
+    assert "You are checked in." in card and "You have not answered yet." not in card
+    attendance.set_rsvp(member, live, "no")  # checking in outweighs an earlier "no"
+    member.preferred_language = "es"
+    db.session.commit()
+    card = client.get("/").get_data(as_text=True)
+    card = card.split('id="card-next-meeting"', 1)[1].split("</section>", 1)[0]
+    assert "Ya registraste tu llegada." in card and "Todavía no respondes" not in card
 
 
 def test_advisor_sees_drafts_and_attendance_of_the_last_meeting(client, make_user):

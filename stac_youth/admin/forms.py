@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..common.roles import Role
 
@@ -15,6 +15,9 @@ ROLE_LABELS = {
     Role.PLANNER: _l("Summit planner"),
     Role.ADMIN: _l("Admin"),
 }
+
+
+SPANISH_NAME_HELP = _l("Shown to members who use the app in Spanish. Leave it empty when the name is the same.")
 
 
 class InvitationForm(FlaskForm):
@@ -35,6 +38,8 @@ class ActiveForm(FlaskForm):
 class RegionForm(FlaskForm):
     name = StringField(_l("Region name"), validators=[DataRequired(message=_l("This field is required.")),
                                                       Length(max=80)])
+    name_es = StringField(_l("Spanish name (optional)"), validators=[Optional(), Length(max=80)],
+                          description=SPANISH_NAME_HELP)
 
 
 class CountyForm(FlaskForm):
@@ -45,3 +50,5 @@ class CountyForm(FlaskForm):
 class ThemeForm(FlaskForm):
     name = StringField(_l("Theme name"), validators=[DataRequired(message=_l("This field is required.")),
                                                      Length(max=120)])
+    name_es = StringField(_l("Spanish name (optional)"), validators=[Optional(), Length(max=120)],
+                          description=SPANISH_NAME_HELP)

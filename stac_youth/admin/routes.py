@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..common.errors import ServiceError
 from ..common.forms import attach_error
+from ..common.i18n import localized_name
 from ..common.ids import database_int
 from ..common.roles import Role
 from ..common.time import utcnow
@@ -37,7 +38,7 @@ def invitations_screen():
     me = _me()
     form = InvitationForm()
     form.role.choices = [(role, ROLE_LABELS[Role(role)]) for role in invitations.roles_inviter_may_grant(me)]
-    form.region_id.choices = [(0, _l("No region"))] + [(r.id, r.name) for r in list_regions()]
+    form.region_id.choices = [(0, _l("No region"))] + [(r.id, localized_name(r)) for r in list_regions()]
     if form.validate_on_submit():
         try:
             created = invitations.invite_member(
@@ -114,7 +115,7 @@ def regions():
     form = RegionForm(prefix="new")
     if form.validate_on_submit():
         try:
-            services.add_region(_me(), form.name.data)
+            services.add_region(_me(), form.name.data, form.name_es.data)
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -131,7 +132,7 @@ def rename_region(region_id: int):
     form = RegionForm()
     if form.validate_on_submit():
         try:
-            services.rename_region(_me(), region, form.name.data)
+            services.rename_region(_me(), region, form.name.data, form.name_es.data)
         except ServiceError as error:
             flash(error.message, "danger")
         else:
@@ -169,7 +170,7 @@ def themes():
     form = ThemeForm(prefix="new")
     if form.validate_on_submit():
         try:
-            services.add_theme(_me(), form.name.data)
+            services.add_theme(_me(), form.name.data, form.name_es.data)
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -184,7 +185,7 @@ def update_theme(theme_id: int):
     form = ThemeForm()
     if form.validate_on_submit():
         try:
-            services.update_theme(_me(), theme, form.name.data, request.form.get("active") == "1")
+            services.update_theme(_me(), theme, form.name.data, request.form.get("active") == "1", form.name_es.data)
         except ServiceError as error:
             flash(error.message, "danger")
         else:

@@ -25,27 +25,32 @@ def _next_position(model) -> int:
     return (db.session.scalar(select(func.max(model.position))) or 0) + 1
 
 
-def add_region(admin: User, name: str) -> Region:
-    """Add a region at the end of the list."""
-    name = name.strip()
+def _spanish(name_es: str | None) -> str | None:
+    """The Spanish form as stored: None when left empty (the one name then serves both languages)."""
+    return (name_es or "").strip() or None
+
+
+def add_region(admin: User, name: str, name_es: str | None = None) -> Region:
+    """Add a region at the end of the list, with its Spanish name when it differs."""
+    name, name_es = name.strip(), _spanish(name_es)
     if _name_taken(Region, name):
         raise ServiceError(_l("A region with this name exists already."), field="name")
-    region = Region(name=name, position=_next_position(Region))
+    region = Region(name=name, name_es=name_es, position=_next_position(Region))
     db.session.add(region)
     db.session.flush()
-    record_audit("region.created", actor=admin, region_id=region.id, name=name)
+    record_audit("region.created", actor=admin, region_id=region.id, name=name, name_es=name_es)
     db.session.commit()
     return region
 
 
-def rename_region(admin: User, region: Region, name: str) -> None:
-    """Give a region a new name."""
-    name = name.strip()
+def rename_region(admin: User, region: Region, name: str, name_es: str | None = None) -> None:
+    """Give a region a new name and Spanish name (empty: the name serves both languages)."""
+    name, name_es = name.strip(), _spanish(name_es)
     if _name_taken(Region, name, except_id=region.id):
         raise ServiceError(_l("A region with this name exists already."), field="name")
-    old = region.name
-    region.name = name
-    record_audit("region.renamed", actor=admin, region_id=region.id, old=old, new=name)
+    old = (region.name, region.name_es)
+    region.name, region.name_es = name, name_es
+    record_audit("region.renamed", actor=admin, region_id=region.id, old=old, new=(name, name_es))
     db.session.commit()
 
 
@@ -62,27 +67,27 @@ def add_county(admin: User, region: Region, name: str) -> County:
     return county
 
 
-def add_theme(admin: User, name: str) -> Theme:
-    """Add a proposal theme at the end of the list."""
-    name = name.strip()
+def add_theme(admin: User, name: str, name_es: str | None = None) -> Theme:
+    """Add a proposal theme at the end of the list, with its Spanish name when it differs."""
+    name, name_es = name.strip(), _spanish(name_es)
     if _name_taken(Theme, name):
         raise ServiceError(_l("A theme with this name exists already."), field="name")
-    theme = Theme(name=name, position=_next_position(Theme))
+    theme = Theme(name=name, name_es=name_es, position=_next_position(Theme))
     db.session.add(theme)
     db.session.flush()
-    record_audit("theme.created", actor=admin, theme_id=theme.id, name=name)
+    record_audit("theme.created", actor=admin, theme_id=theme.id, name=name, name_es=name_es)
     db.session.commit()
     return theme
 
 
-def update_theme(admin: User, theme: Theme, name: str, active: bool) -> None:
-    """Rename a theme, or retire it (proposals keep it; new ones cannot choose it)."""
-    name = name.strip()
+def update_theme(admin: User, theme: Theme, name: str, active: bool, name_es: str | None = None) -> None:
+    """Rename a theme (its Spanish name too), or retire it (proposals keep it; new ones cannot choose it)."""
+    name, name_es = name.strip(), _spanish(name_es)
     if _name_taken(Theme, name, except_id=theme.id):
         raise ServiceError(_l("A theme with this name exists already."), field="name")
-    old = (theme.name, theme.active)
-    theme.name, theme.active = name, active
-    record_audit("theme.updated", actor=admin, theme_id=theme.id, old=old, new=(name, active))
+    old = (theme.name, theme.name_es, theme.active)
+    theme.name, theme.name_es, theme.active = name, name_es, active
+    record_audit("theme.updated", actor=admin, theme_id=theme.id, old=old, new=(name, name_es, active))
     db.session.commit()
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -40,6 +42,43 @@ ACTION_LABELS: dict[str, object] = {}
 def action_label(action: str) -> str:
     """The readable label of an audit action, or the code itself when none is registered."""
     return str(ACTION_LABELS.get(action, action))
+
+
+#: detail key -> a readable, translated label (the keys record_audit is given across the app)
+DETAIL_LABELS: dict[str, object] = {
+    "account": _l("Account"), "agenda_item_id": _l("Agenda item"), "cast": _l("Votes cast"),
+    "comment_id": _l("Comment"), "county": _l("County"), "decision": _l("Decision"), "edition_id": _l("Edition"),
+    "eligible": _l("Eligible members"), "fields": _l("Fields"), "invitation_id": _l("Invitation"),
+    "item_id": _l("Agenda item"), "meeting_id": _l("Meeting"), "merged_into": _l("Merged into"),
+    "message_id": _l("Message"), "method": _l("Method"), "minutes": _l("Muted for (minutes)"), "name": _l("Name"),
+    "name_es": _l("Spanish name"), "new": _l("New value"), "old": _l("Previous value"), "outcome": _l("Outcome"),
+    "poll_id": _l("Poll"), "position": _l("Position"), "proposal_id": _l("Proposal"), "reason": _l("Reason"),
+    "region_id": _l("Region"),
+    "report_id": _l("Moderation report"), "resolution": _l("Resolution"), "revision_id": _l("Revision"),
+    "role": _l("Role"), "room_id": _l("Room"), "scheduled": _l("By the schedule"), "secret": _l("Secret ballot"),
+    "session_id": _l("Summit session"), "sessions": _l("Summit sessions"), "theme_id": _l("Theme"),
+    "title": _l("Title"),
+}
+
+#: detail key -> how its coded values read (an outcome, a method); each feature adds those it writes
+DETAIL_VALUE_LABELS: dict[str, Callable[[str], object]] = {}
+
+
+def detail_label(key: str) -> str:
+    """The readable label of an audit detail key, or the key itself when none is registered."""
+    return str(DETAIL_LABELS.get(key, key))
+
+
+def detail_value(key: str, value) -> str:
+    """An audit detail value as the reader reads it: yes / no, an empty mark, coded values by their label."""
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(detail_value(key, item) for item in value) or "—"
+    label = DETAIL_VALUE_LABELS.get(key)
+    return str(label(value)) if label is not None and isinstance(value, str) else str(value)
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -19,9 +19,15 @@ def select_locale() -> str:
         return languages[0]  # CLI and jobs: no user, session or browser to ask
     if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
         return current_user.preferred_language
+    return signed_out_language()[0]
+
+
+def signed_out_language() -> tuple[str, bool]:
+    """The language of a signed-out page, and whether the visitor picked it with the switch (else the browser's)."""
+    languages = current_app.config["LANGUAGES"]
     if session.get("lang") in languages:
-        return session["lang"]
-    return request.accept_languages.best_match(languages) or languages[0]
+        return session["lang"], True
+    return request.accept_languages.best_match(languages) or languages[0], False
 
 
 def select_timezone() -> str:
@@ -68,3 +74,35 @@ def install_template_gettext(app) -> None:
         npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
+
+
+def in_spanish() -> bool:
+    """Whether the text being drawn is for a Spanish reader (the request's language, or as_reader's)."""
+    return str(get_locale() or "").startswith("es")
+
+
+def localized_name(obj) -> str:
+    """An admin-managed name (theme, region) in the reader's language: its Spanish form when set, else its name."""
+    if obj is None:
+        return ""
+    spanish = getattr(obj, "name_es", None)
+    return spanish if spanish and in_spanish() else obj.name
+
+
+def localized_pair(name: str | None, name_es: str | None) -> str:
+    """localized_name for a name and Spanish name read as columns (a grouped query): the reader's form."""
+    return name_es if name_es and in_spanish() else (name or "")
+
+
+def inner_quotes(text: str) -> str:
+    """Text to be set inside “ ”: its own double quotes become single ones, so no quote is wrapped twice."""
+    return str(text).replace("“", "‘").replace("”", "’").replace('"', "'")
+
+
+def unquoted(text: str) -> str:
+    """Text without the quotes wrapping all of it ("“A title”" → "A title"), ready to be quoted once."""
+    text = str(text).strip()
+    pairs = (("“", "”"), ('"', '"'), ("«", "»"), ("‘", "’"), ("'", "'"))
+    while len(text) > 1 and any(text.startswith(a) and text.endswith(b) for a, b in pairs):
+        text = text[1:-1].strip()
+    return text

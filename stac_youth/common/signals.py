@@ -49,3 +49,7 @@ sign_in_failures_repeated = _signals.signal("sign-in-failures-repeated")
 #: (common/channels.py). Sender: what changed, "meeting", "room", "poll" or "proposal" (the object and whatever follows
 #: it, e.g. a meeting's room and polls), or "user" (a member whose region changed); kwargs: ids.
 access_changed = _signals.signal("access-changed")
+
+#: Sent with (the AgendaItem) before it is deleted (alone or with its meeting), inside the transaction. A receiver may
+#: refuse with ServiceError when something others rely on hangs on it (a poll that opened); the deletion then stops.
+agenda_item_deleting = _signals.signal("agenda-item-deleting")

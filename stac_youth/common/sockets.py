@@ -104,6 +104,19 @@ def connection_closed(namespace: str) -> bool:
     return True
 
 
+def signed_in_namespace(namespace: str) -> None:
+    """Register the usual connect (signed-in users the policy allows) and disconnect (forget it) of a namespace."""
+
+    def connect(_auth=None):
+        return accept_connection(namespace)
+
+    def disconnect(*_args):
+        connection_closed(namespace)
+
+    socketio.on("connect", namespace=namespace)(connect)
+    socketio.on("disconnect", namespace=namespace)(disconnect)
+
+
 def guarded_event(event: str, namespace: str):
     """Register a socket handler that runs only for users the policy table allows (deny by default)."""
 
@@ -153,6 +166,20 @@ def answer_unknown_events() -> None:
     """Give every namespace of the bound server an UnknownEvents handler (call after init_app)."""
     for namespace in list(socketio.server.handlers):
         socketio.on_namespace(UnknownEvents(namespace))
+
+
+def debugger_around_pages_only() -> None:
+    """Debug mode (FLASK_DEBUG=1): Werkzeug's debugger goes around the pages, inside the Socket.IO endpoint.
+
+    A websocket that ends, as when its tab closes (close code 1001, "going away"), ends its request by raising the
+    ConnectionError with which Engine.IO tells Werkzeug that the connection is no longer HTTP. Around the whole
+    app, as `app.run(debug=True)` puts it, the debugger took that for a crash: a 500 for every closed tab. Run the
+    server with use_debugger=False after this.
+    """
+    from werkzeug.debug import DebuggedApplication
+
+    middleware = socketio.sockio_mw  # the Socket.IO middleware the last init_app put in front of its app's pages
+    middleware.wsgi_app = DebuggedApplication(middleware.wsgi_app, evalex=True)
 
 
 def renew_leases(now: datetime | None = None) -> int:

@@ -6,7 +6,8 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
-from .audit import action_label
+from .audit import action_label, detail_label, detail_value
+from .i18n import localized_name
 from .markdown import render_chat, render_markdown
 from .roles import Role
 from .time import as_utc
@@ -71,7 +72,10 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(render_chat, "chat")
     app.add_template_filter(action_label, "action_label")
+    app.add_template_filter(detail_label, "detail_label")
+    app.add_template_global(detail_value, "audit_detail_value")
     app.add_template_filter(member_name, "member_name")
+    app.add_template_filter(localized_name, "localized_name")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(one_decimal, "one_decimal")
     app.add_template_global(local_span, "local_span")

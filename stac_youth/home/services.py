@@ -8,11 +8,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from ..common.audit import AuditEvent
+from ..common.i18n import localized_pair
 from ..common.roles import Role
 from ..common.time import utcnow
 from ..extensions import db
 from ..meetings.attendance import attendance_counts, my_rsvps
-from ..meetings.models import Meeting, MeetingStatus
+from ..meetings.models import Attendance, Meeting, MeetingStatus
 from ..meetings.visibility import may_manage_meetings, visible_meetings
 from ..members.models import Invitation, Region, User
 from ..polls.models import Poll
@@ -38,6 +39,7 @@ class Dashboard:
     members_in_region: int = 0
     next_meeting: Meeting | None = None
     my_rsvp: str | None = None
+    checked_in: bool = False  # the member checked in at the next meeting: they are there, whatever they answered
     draft_meetings: list[Meeting] = field(default_factory=list)
     last_meeting: Meeting | None = None
     last_meeting_attended: int = 0
@@ -66,6 +68,9 @@ def _add_meetings(board: Dashboard, user: User) -> None:
     )
     if board.next_meeting is not None:
         board.my_rsvp = my_rsvps(user, [board.next_meeting.id]).get(board.next_meeting.id)
+        if user.role == Role.MEMBER:
+            board.checked_in = db.session.scalar(select(Attendance.id).where(
+                Attendance.meeting_id == board.next_meeting.id, Attendance.user_id == user.id)) is not None
     if may_manage_meetings(user):
         board.draft_meetings = list(db.session.scalars(
             select(Meeting).where(Meeting.status == MeetingStatus.DRAFT).order_by(Meeting.starts_at).limit(5)
@@ -121,14 +126,14 @@ def build_dashboard(user: User) -> Dashboard:
         board.counts_by_role = dict(
             db.session.execute(select(User.role, func.count(User.id)).where(*active).group_by(User.role)).all()
         )
-        board.counts_by_region = list(
-            db.session.execute(
-                select(Region.name, func.count(User.id))
+        board.counts_by_region = [
+            (localized_pair(name, name_es), count) for name, name_es, count in db.session.execute(
+                select(Region.name, Region.name_es, func.count(User.id))
                 .outerjoin(User, (User.region_id == Region.id) & User.active.is_(True) & User.deleted_at.is_(None))
-                .group_by(Region.id, Region.name, Region.position)
+                .group_by(Region.id, Region.name, Region.name_es, Region.position)
                 .order_by(Region.position)
-            ).all()
-        )
+            ).tuples()
+        ]
     return board
 
 

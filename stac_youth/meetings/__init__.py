@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("meetings", __name__)
 
-from . import audit_actions, events, personal_data, routes  # noqa: E402,F401
+from . import audit_actions, confirmations, events, live_pages, personal_data, routes  # noqa: E402,F401

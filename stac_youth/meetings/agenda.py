@@ -1,18 +1,22 @@
-"""Agenda items: add, edit, delete and reorder."""
+"""Agenda items: add, edit, delete (and undo it) and reorder."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..common.audit import record_audit
 from ..common.errors import NotFound, ServiceError
+from ..common.signals import agenda_item_deleting
 from ..extensions import db
 from . import notices
 from .models import AgendaItem, AgendaKind, Meeting, MeetingStatus
 
 MAX_ITEM_MINUTES = 600
+UNDO_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -24,9 +28,15 @@ class AgendaItemData:
     kind: str
 
 
-def _validate(meeting: Meeting, data: AgendaItemData) -> None:
+def _check_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.ENDED:
         raise ServiceError(_l("The agenda of an ended meeting cannot change."))
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ServiceError(_l("The agenda of a cancelled meeting cannot change. Restore the meeting first."))
+
+
+def _validate(meeting: Meeting, data: AgendaItemData) -> None:
+    _check_open(meeting)
     if not data.title.strip():
         raise ServiceError(_l("Give the agenda item a title."), field="title")
     if not 1 <= data.minutes <= MAX_ITEM_MINUTES:
@@ -73,19 +83,57 @@ def update_item(advisor, item: AgendaItem, data: AgendaItemData) -> None:
     notices.agenda_changed(item.meeting)
 
 
-def delete_item(advisor, item: AgendaItem) -> None:
-    """Remove an item; the others close the gap."""
+def delete_item(advisor, item: AgendaItem) -> str:
+    """Remove an item; the others close the gap. Returns the signed token that undoes it (restore_item)."""
     meeting = item.meeting
-    if meeting.status == MeetingStatus.ENDED:
-        raise ServiceError(_l("The agenda of an ended meeting cannot change."))
+    _check_open(meeting)
     if meeting.current_item_id == item.id:
         raise ServiceError(_l("Move the live meeting to another item before deleting this one."))
+    agenda_item_deleting.send(item)  # a poll that opened on it refuses
+    token = _undo_signer().dumps({
+        "meeting_id": meeting.id, "item_id": item.id, "position": item.position, "title": item.title,
+        "description": item.description, "minutes": item.minutes, "presenter": item.presenter, "kind": item.kind,
+    })
     record_audit("agenda.item_deleted", actor=advisor, meeting_id=meeting.id, item_id=item.id, title=item.title)
     meeting.items.remove(item)
     for position, other in enumerate(meeting.items):
         other.position = position
     db.session.commit()
     notices.agenda_changed(meeting)
+    return token
+
+
+def _undo_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="agenda-item-undo")
+
+
+def restore_item(advisor, meeting: Meeting, token: str) -> AgendaItem:
+    """Undo delete_item: the item comes back with its fields, id and place, within UNDO_SECONDS."""
+    try:
+        saved = _undo_signer().loads(token, max_age=UNDO_SECONDS)
+    except (BadSignature, TypeError):
+        raise ServiceError(_l("It is too late to undo this. Add the item again instead.")) from None
+    if not isinstance(saved, dict) or saved.get("meeting_id") != meeting.id:
+        raise ServiceError(_l("It is too late to undo this. Add the item again instead."))
+    existing = db.session.get(AgendaItem, saved["item_id"])
+    if existing is not None and existing.meeting_id == meeting.id and existing.title == saved["title"]:
+        raise ServiceError(_l("This agenda item is already back."))
+    data = AgendaItemData(title=saved["title"], description=saved["description"], minutes=saved["minutes"],
+                          presenter=saved["presenter"], kind=saved["kind"])
+    _validate(meeting, data)
+    items = list(meeting.items)
+    item = AgendaItem(id=saved["item_id"] if existing is None else None, meeting_id=meeting.id)
+    _apply(item, data)
+    items.insert(min(saved["position"], len(items)), item)
+    for position, other in enumerate(items):
+        other.position = position
+    db.session.add(item)
+    db.session.flush()
+    record_audit("agenda.item_restored", actor=advisor, meeting_id=meeting.id, item_id=item.id, title=item.title)
+    db.session.commit()
+    db.session.expire(meeting, ["items"])
+    notices.agenda_changed(meeting)
+    return item
 
 
 def move_item(advisor, item: AgendaItem, step: int) -> None:

@@ -14,6 +14,7 @@ from ..common.errors import ServiceError
 from ..common.roles import Role
 from ..common.time import utcnow
 from ..extensions import db
+from ..members.models import User
 from .models import Attendance, Meeting, MeetingStatus, Rsvp, RsvpAnswer
 
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=15)
@@ -125,3 +126,17 @@ def my_rsvps(user, meeting_ids: list[int]) -> dict[int, str]:
         select(Rsvp.meeting_id, Rsvp.answer).where(Rsvp.user_id == user.id, Rsvp.meeting_id.in_(meeting_ids))
     ).all()
     return dict(rows)
+
+
+def members_who_answered(meeting: Meeting) -> list:
+    """The members who answered the meeting's invitation (yes, maybe or no)."""
+    return list(db.session.scalars(
+        select(User).join(Rsvp, Rsvp.user_id == User.id).where(Rsvp.meeting_id == meeting.id).order_by(User.id)
+    ))
+
+
+def is_relied_on(meeting: Meeting) -> bool:
+    """Whether a member answered the meeting's invitation or checked in to it."""
+    answered = select(Rsvp.id).where(Rsvp.meeting_id == meeting.id).limit(1)
+    attended = select(Attendance.id).where(Attendance.meeting_id == meeting.id).limit(1)
+    return db.session.scalar(answered) is not None or db.session.scalar(attended) is not None

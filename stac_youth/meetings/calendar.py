@@ -36,6 +36,12 @@ def _description(meeting: Meeting, link: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _location(meeting: Meeting) -> str | None:
+    """Where to go: the place, or for an online meeting its join link (calendar apps make LOCATION a button)."""
+    place = (meeting.location or "").strip()
+    return place or (meeting.video_url or "").strip() or None
+
+
 def _event(meeting: Meeting, link: str) -> Event:
     event = Event()
     event.add("uid", meeting_uid(meeting))
@@ -46,10 +52,13 @@ def _event(meeting: Meeting, link: str) -> Event:
     event.add("sequence", meeting.sequence)
     event.add("description", _description(meeting, link))
     event.add("url", link)
-    if meeting.location:
-        event.add("location", meeting.location)
+    location = _location(meeting)
+    if location:
+        event.add("location", location)
     if meeting.status == MeetingStatus.DRAFT:
         event.add("status", "TENTATIVE")
+    elif meeting.status == MeetingStatus.CANCELLED:
+        event.add("status", "CANCELLED")
     return event
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..common.channels import ChannelKind, channel_name, join_channel, register_channel_kind, visible_through
 from ..common.errors import ServiceError
 from ..common.signals import meeting_state_changed
-from ..common.sockets import accept_connection, connection_closed, guarded_event
+from ..common.sockets import guarded_event, signed_in_namespace
 from ..extensions import socketio
 from . import services
 
@@ -31,16 +31,7 @@ def _meeting_id(payload) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID else None
 
 
-@socketio.on("connect", namespace=NAMESPACE)
-def connect(_auth=None):
-    """Signed-in users only."""
-    return accept_connection(NAMESPACE)
-
-
-@socketio.on("disconnect", namespace=NAMESPACE)
-def disconnect(*_args):
-    """Forget the closed connection."""
-    connection_closed(NAMESPACE)
+signed_in_namespace(NAMESPACE)
 
 
 @guarded_event("join", NAMESPACE)

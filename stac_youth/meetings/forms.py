@@ -65,3 +65,8 @@ class RsvpForm(FlaskForm):
 class MinutesForm(FlaskForm):
     body = TextAreaField(_l("Minutes"), validators=[_required(), Length(max=50_000)],
                          description=_l("You can use Markdown. Every saved version is kept."))
+
+
+class CancelMeetingForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the meeting cancelled?"), validators=[_required(), Length(max=300)],
+                           description=_l("Members who answered the invitation will read this."))

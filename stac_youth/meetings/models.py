@@ -18,6 +18,7 @@ class MeetingStatus(StrEnum):
     PUBLISHED = "published"
     LIVE = "live"
     ENDED = "ended"
+    CANCELLED = "cancelled"
 
 
 class AgendaKind(StrEnum):
@@ -53,6 +54,8 @@ class Meeting(db.Model):
     location: Mapped[str | None] = mapped_column(String(200))
     video_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.DRAFT, index=True)
+    #: why an advisor cancelled the meeting, shown to members while it stays cancelled
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..common import confirm
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
-from ..common.i18n import select_timezone
+from ..common.i18n import localized_name, select_timezone
 from ..common.ids import database_int
 from ..common.time import local_to_utc, utc_to_local
+from ..common.urls import public_url_for
 from ..members.profiles import list_regions
-from . import agenda, attendance, bp, calendar, listing, minutes, services
-from .forms import AgendaItemForm, MeetingForm, MinutesForm, RsvpForm
+from . import agenda, attendance, bp, calendar, cancellation, listing, minutes, services
+from .forms import AgendaItemForm, CancelMeetingForm, MeetingForm, MinutesForm, RsvpForm
 from .models import Meeting
+from .visibility import may_manage_meetings
 
 
 def _me():
@@ -54,7 +57,7 @@ def _item_data(form: AgendaItemForm) -> agenda.AgendaItemData:
 
 def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
     form = MeetingForm(obj=meeting if request.method == "GET" else None)
-    form.region_ids.choices = [(region.id, region.name) for region in list_regions()]
+    form.region_ids.choices = [(region.id, localized_name(region)) for region in list_regions()]
     if meeting is not None and request.method == "GET":
         form.starts_at.data = utc_to_local(meeting.starts_at, _zone())
         form.ends_at.data = utc_to_local(meeting.ends_at, _zone())
@@ -63,7 +66,8 @@ def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
 
 
 def _link(meeting: Meeting) -> str:
-    return url_for("meetings.detail", meeting_id=meeting.id, _external=True)
+    """The meeting page on the public address: calendar files leave the site, so never on the request's Host."""
+    return public_url_for("meetings.detail", meeting_id=meeting.id)
 
 
 @bp.route("/meetings")
@@ -87,12 +91,31 @@ def new():
     return render_template("meetings/form.html", form=form, meeting=None)
 
 
+UNDO_KEY = "agenda_undo"
+
+
+def _detail_url(meeting: Meeting, anchor: str = "") -> str:
+    return url_for("meetings.detail", meeting_id=meeting.id) + anchor
+
+
+def _undo_offer(meeting: Meeting) -> dict | None:
+    """The agenda item just deleted from this meeting, offered once for undo (set by delete_item)."""
+    offer = session.get(UNDO_KEY)
+    if not isinstance(offer, dict) or offer.get("meeting") != meeting.id:
+        return None
+    return session.pop(UNDO_KEY)
+
+
 @bp.route("/meetings/<int:meeting_id>")
 def detail(meeting_id: int):
     meeting = _meeting(meeting_id)
+    staff = may_manage_meetings(_me())
     return render_template(
         "meetings/detail.html", meeting=meeting, summary=attendance.summarize(_me(), meeting),
         rsvp_form=RsvpForm(), item_form=AgendaItemForm(prefix="new"),
+        delete_refused=cancellation.deletion_refusal(meeting) if staff else None,
+        may_restore=staff and cancellation.may_restore(meeting),
+        cancel_reason=cancellation.cancellation_reason(meeting), undo=_undo_offer(meeting) if staff else None,
     )
 
 
@@ -131,6 +154,12 @@ def publish(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/delete", methods=["POST"])
 def delete(meeting_id: int):
     meeting = _meeting(meeting_id)
+    refusal = cancellation.deletion_refusal(meeting)
+    if refusal is not None:  # said before asking: there is nothing to confirm
+        flash(refusal, "danger")
+        return redirect(_detail_url(meeting))
+    if not confirm.confirmed():
+        return confirm.ask("meeting.delete", _detail_url(meeting), meeting=meeting)
     try:
         services.delete_meeting(_me(), meeting)
     except ServiceError as error:
@@ -145,9 +174,38 @@ def start(meeting_id: int):
     return _run(services.start_meeting, _meeting(meeting_id), None, target="meetings.live")
 
 
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+def cancel(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    refusal = cancellation.cancel_refusal(meeting)
+    if refusal is not None:
+        flash(refusal, "danger")
+        return redirect(_detail_url(meeting))
+    form = CancelMeetingForm()
+    if form.validate_on_submit():
+        try:
+            cancellation.cancel_meeting(_me(), meeting, form.reason.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_l("The meeting is cancelled. Members who answered the invitation are told."), "success")
+            return redirect(_detail_url(meeting))
+    return render_template("meetings/cancel.html", form=form, meeting=meeting,
+                           answered=len(attendance.members_who_answered(meeting)))
+
+
+@bp.route("/meetings/<int:meeting_id>/restore", methods=["POST"])
+def restore(meeting_id: int):
+    return _run(cancellation.restore_meeting, _meeting(meeting_id),
+                _l("The meeting is back on the calendar. Members who answered the invitation are told."))
+
+
 @bp.route("/meetings/<int:meeting_id>/end", methods=["POST"])
 def end(meeting_id: int):
-    return _run(services.end_meeting, _meeting(meeting_id), _l("The meeting has ended."))
+    meeting = _meeting(meeting_id)
+    if not confirm.confirmed():
+        return confirm.ask("meeting.end", request.form.get("next") or _detail_url(meeting), meeting=meeting)
+    return _run(services.end_meeting, meeting, _l("The meeting has ended."))
 
 
 @bp.route("/meetings/<int:meeting_id>/advance", methods=["POST"])
@@ -201,13 +259,28 @@ def edit_item(meeting_id: int, item_id: int):
 def delete_item(meeting_id: int, item_id: int):
     meeting = _meeting(meeting_id)
     item = _item(meeting, item_id)
+    if not confirm.confirmed():
+        return confirm.ask("agenda.delete", _detail_url(meeting, f"#item-{item.id}"), item=item)
+    title = item.title
     try:
-        agenda.delete_item(_me(), item)
+        token = agenda.delete_item(_me(), item)
     except ServiceError as error:
         flash(error.message, "danger")
-    else:
-        flash(_l("The agenda item is deleted."), "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda")
+    else:  # the detail page shows it once, with its Undo button
+        session[UNDO_KEY] = {"meeting": meeting.id, "title": title, "token": token}
+    return redirect(_detail_url(meeting, "#agenda"))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/restore", methods=["POST"])
+def restore_item(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    try:
+        item = agenda.restore_item(_me(), meeting, request.form.get("token", ""))
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(_detail_url(meeting, "#agenda"))
+    flash(_l("The agenda item is back in its place."), "success")
+    return redirect(_detail_url(meeting, f"#item-{item.id}"))
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])

@@ -1,4 +1,4 @@
-"""Meeting use cases: create, edit, publish, delete, and run a meeting live."""
+"""Meeting use cases: create, edit, publish, delete, and run a meeting live (cancelling: cancellation.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from ..common.audit import record_audit
 from ..common.errors import NotFound, ServiceError
-from ..common.signals import access_changed, meeting_created, meeting_state_changed
+from ..common.signals import access_changed, agenda_item_deleting, meeting_created, meeting_state_changed
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import Region
 from . import notices
+from .cancellation import deletion_refusal
 from .models import Meeting, MeetingStatus
 from .visibility import may_see
 
@@ -108,6 +109,8 @@ def update_meeting(advisor, meeting: Meeting, data: MeetingData) -> None:
     """Edit a meeting; it keeps its identity (calendar UID) and its calendar sequence goes up."""
     if meeting.status == MeetingStatus.ENDED:
         raise ServiceError(_l("An ended meeting cannot be changed; write the minutes instead."))
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ServiceError(_l("Restore the meeting before changing it."))
     regions = _validate(data)
     _apply(meeting, data, regions)
     meeting.sequence += 1
@@ -130,9 +133,12 @@ def publish_meeting(advisor, meeting: Meeting) -> None:
 
 
 def delete_meeting(advisor, meeting: Meeting) -> None:
-    """Delete a meeting that is not live."""
-    if meeting.status == MeetingStatus.LIVE:
-        raise ServiceError(_l("End the meeting before deleting it."))
+    """Delete a meeting nobody relies on yet (see cancellation.deletion_refusal); others are cancelled instead."""
+    refusal = deletion_refusal(meeting)
+    if refusal is not None:
+        raise ServiceError(refusal)
+    for item in meeting.items:
+        agenda_item_deleting.send(item)  # a poll that opened on one of its items refuses
     record_audit("meeting.deleted", actor=advisor, meeting_id=meeting.id, title=meeting.title)
     meeting_id = meeting.id
     meeting.current_item_id = None

@@ -199,8 +199,21 @@ def set_active(admin: User, user: User, active: bool) -> None:
 
 
 def set_language(user: User, language: str) -> None:
-    """Remember the user's language."""
+    """Remember the language the user picked: from now on it wins over the browser's."""
     if language not in current_app.config["LANGUAGES"]:
         raise ServiceError(_l("Choose English or Spanish."))
     user.preferred_language = language
+    user.language_chosen = True
     db.session.commit()
+
+
+def keep_sign_in_language(user: User, language: str, picked: bool) -> None:
+    """At sign-in: a language picked with the switch is the user's choice; an account that never chose a language
+    takes the browser's one (still not a choice), so the pages after sign-in stay in the sign-in page's language."""
+    if language not in current_app.config["LANGUAGES"]:
+        return
+    if picked:
+        set_language(user, language)
+    elif not user.language_chosen and user.preferred_language != language:
+        user.preferred_language = language
+        db.session.commit()

@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from ..common.audit import ACTION_LABELS
+from ..common.audit import ACTION_LABELS, DETAIL_VALUE_LABELS
+from ..common.templating import ROLE_NAMES
 
 ACTION_LABELS.update(
     {
@@ -27,3 +28,4 @@ ACTION_LABELS.update(
         "theme.updated": _l("Theme changed"),
     }
 )
+DETAIL_VALUE_LABELS.update({"role": lambda role: ROLE_NAMES.get(role, role)})

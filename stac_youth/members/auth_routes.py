@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..common.errors import ServiceError
 from ..common.forms import attach_error
+from ..common.i18n import signed_out_language
 from ..common.policy import safe_next_url
 from ..common.urls import public_url_for
 from ..extensions import limiter
@@ -48,6 +48,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
+            accounts.keep_sign_in_language(user, *signed_out_language())
             start_session(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")))
         g.login_failed = True
@@ -81,13 +82,13 @@ def register(token: str):
         return render_template("auth/invitation_signed_in.html", token=token)
     form = RegisterForm()
     if form.validate_on_submit():
+        language, picked = signed_out_language()
         try:
-            user = invitations.accept_invitation(
-                token, form.display_name.data, form.password.data, language=str(get_locale())
-            )
+            user = invitations.accept_invitation(token, form.display_name.data, form.password.data, language=language)
         except ServiceError as error:
             attach_error(form, error)
         else:
+            accounts.keep_sign_in_language(user, language, picked)
             start_session(user)
             flash(_l("Welcome! Tell others a little about yourself."), "success")
             return redirect(url_for("members.edit_profile"))

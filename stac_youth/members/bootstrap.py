@@ -22,6 +22,8 @@ def create_account(email: str, display_name: str, password: str, role: str, **pr
         display_name=display_name,
         password_hash=hash_password(password),
         role=role,
+        # like the migration that added the flag: a stored language other than the default was picked
+        language_chosen=profile.pop("language_chosen", profile.get("preferred_language", "en") != "en"),
         **profile,
     )
     db.session.add(user)

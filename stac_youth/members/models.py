@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.roles import Role
@@ -18,6 +19,8 @@ class Region(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    #: the Spanish form where it differs (empty: `name` serves both languages)
+    name_es: Mapped[str | None] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     counties: Mapped[list[County]] = relationship(
@@ -56,6 +59,8 @@ class User(UserMixin, db.Model):
     grade: Mapped[str | None] = mapped_column(String(16))
     bio: Mapped[str | None] = mapped_column(Text)
     preferred_language: Mapped[str] = mapped_column(String(5), default="en")
+    #: whether the member picked a language; until then sign-in keeps the browser's
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     avatar_filename: Mapped[str | None] = mapped_column(String(64))
     hide_school: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..common.audit import AuditEvent, record_audit
 from ..common.errors import ServiceError
+from ..common.i18n import localized_name
 from ..common.markdown import forget_rendered_texts
 from ..common.passwords import verify_password
 from ..common.signals import account_erased, collect_personal_data
@@ -39,7 +40,7 @@ def export_user_data(user: User) -> dict:
         "profile": {
             "display_name": user.display_name,
             "pronouns": user.pronouns,
-            "region": user.region.name if user.region else None,
+            "region": localized_name(user.region) if user.region else None,
             "county": user.county.name if user.county else None,
             "school": user.school,
             "grade": user.grade,

@@ -75,7 +75,10 @@ def update_profile(user: User, data: dict) -> None:
     user.school = (data.get("school") or "").strip() or None
     user.grade = data.get("grade") or None
     user.bio = (data.get("bio") or "").strip() or None
-    user.preferred_language = data.get("preferred_language") or user.preferred_language
+    language = data.get("preferred_language") or user.preferred_language
+    if language != user.preferred_language:  # a language picked here wins over the browser's at later sign-ins
+        user.language_chosen = True
+    user.preferred_language = language
     user.timezone = data.get("timezone") or user.timezone
     user.hide_school = bool(data.get("hide_school"))
     user.hide_bio = bool(data.get("hide_bio"))

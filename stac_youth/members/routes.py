@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..common.errors import ServiceError
 from ..common.forms import attach_error
+from ..common.i18n import localized_name
 from ..common.ids import database_int
 from ..extensions import db
 from . import accounts, bp, privacy, profiles
@@ -59,9 +60,9 @@ def avatar(user_id: int):
 
 
 def _fill_choices(form: ProfileForm, regions) -> None:
-    form.region_id.choices = [(0, _l("Choose your region"))] + [(r.id, r.name) for r in regions]
+    form.region_id.choices = [(0, _l("Choose your region"))] + [(r.id, localized_name(r)) for r in regions]
     form.county_id.choices = [(0, _l("Choose your county (optional)"))] + [
-        (c.id, f"{c.name} ({r.name})") for r in regions for c in r.counties
+        (c.id, f"{c.name} ({localized_name(r)})") for r in regions for c in r.counties
     ]
     form.grade.choices = [("", _l("Choose your grade"))] + [(g, profiles.grade_label(g)) for g in profiles.GRADES]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..common.i18n import inner_quotes
 from ..common.templating import local_datetime, member_name
 
 AGENDA_PUBLISHED = "agenda_published"
@@ -19,6 +21,8 @@ COSPONSOR_INVITED = "cosponsor_invited"
 MENTION = "mention"
 REPORT = "report"
 SIGN_IN_FAILURES = "sign_in_failures"
+MEETING_CANCELLED = "meeting_cancelled"
+MEETING_RESTORED = "meeting_restored"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,10 @@ KINDS = {
                            _l("New meeting: %(meeting)s")),
     AGENDA_CHANGED: Kind(_l("The agenda of “%(meeting)s” on %(when)s changed."),
                          _l("Agenda changed: %(meeting)s")),
+    MEETING_CANCELLED: Kind(_l("The meeting “%(meeting)s” on %(when)s is cancelled. Reason: %(reason)s"),
+                            _l("Meeting cancelled: %(meeting)s")),
+    MEETING_RESTORED: Kind(_l("The meeting “%(meeting)s” on %(when)s is back on: it is no longer cancelled."),
+                           _l("Meeting back on: %(meeting)s")),
     POLL_OPENED: Kind(_l("A poll is open for your vote: “%(question)s”."), _l("Poll open: %(question)s")),
     POLL_CLOSED: Kind(_l("A poll closed: “%(question)s”. Result: %(outcome)s."), _l("Poll closed: %(question)s")),
     DECISION: Kind(_l("The Summit planners decided on your proposal “%(title)s”: %(decision)s."),
@@ -50,6 +58,41 @@ KINDS = {
 }
 
 
+@dataclass(frozen=True)
+class DrawnParam:
+    """A param drawn when the notice is read, from the ids stored with it (an area registers those it writes)."""
+
+    draw: Callable[[dict], str | None]  # the text now, from the stored values; None keeps the stored text
+    preload: Callable[[list[dict]], None] | None = None  # loads what many notices' draw needs in one query
+
+
+#: param name -> how it is drawn at read time, in the reader's language
+DRAWN_PARAMS: dict[str, DrawnParam] = {}
+
+
+def register_drawn_param(name: str, draw: Callable[[dict], str | None],
+                         preload: Callable[[list[dict]], None] | None = None) -> None:
+    """Draw the param `name` at read time (e.g. a poll's question from its poll_id), not from the stored text."""
+    DRAWN_PARAMS[name] = DrawnParam(draw, preload)
+
+
+def preload(values: list[dict]) -> None:
+    """Before drawing many notices: let each drawn param load what they name in one go."""
+    for param in DRAWN_PARAMS.values():
+        if param.preload is not None:
+            param.preload(values)
+
+
+def _drawn(values: dict) -> dict:
+    """The values with the drawn params as they read now, in the current language."""
+    drawn = {}
+    for name, param in DRAWN_PARAMS.items():
+        text = param.draw(values)
+        if text is not None:
+            drawn[name] = text
+    return {**values, **drawn} if drawn else values
+
+
 def _value(key: str, value) -> str:
     """Params ending in _label hold an English message id (translated now); those ending in _at a UTC time."""
     if key.endswith("_label"):
@@ -60,11 +103,16 @@ def _value(key: str, value) -> str:
 
 
 def _fill(template, values: dict) -> str:
-    filled = {key.removesuffix("_label").removesuffix("_at"): _value(key, value) for key, value in values.items()}
+    filled = {key.removesuffix("_label").removesuffix("_at"): _value(key, value)
+              for key, value in _drawn(values).items()}
+    text = str(template)
+    for key, value in filled.items():  # a value set inside “ ” (a question quoting a title) is not quoted twice
+        if f"“%({key})s”" in text:
+            filled[key] = inner_quotes(value)
     try:
-        return str(template) % filled
+        return text % filled
     except (KeyError, TypeError, ValueError):
-        return str(template).split("%(")[0].strip() or _("Something changed.")
+        return text.split("%(")[0].strip() or _("Something changed.")
 
 
 def _with_actor(spec: Kind, values: dict, actor) -> dict:

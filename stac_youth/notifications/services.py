@@ -20,7 +20,7 @@ from ..common.time import utcnow
 from ..common.urls import path_for, public_base_url
 from ..extensions import db
 from ..members.models import User
-from .kinds import KINDS, SIGN_IN_FAILURES, render_subject, render_text
+from .kinds import KINDS, SIGN_IN_FAILURES, preload, render_subject, render_text
 from .models import Notification
 
 PAGE_SIZE = 30
@@ -87,10 +87,12 @@ def unread_counts(user_ids: list[int]) -> dict[int, int]:
 
 
 def list_notifications(user, page: int = 1):
-    """The user's notifications, newest first, one page."""
+    """The user's notifications, newest first, one page, with what their sentences name loaded."""
     query = (select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
              .options(selectinload(Notification.actor)))
-    return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    listed = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    preload([notification.values for notification in listed.items])
+    return listed
 
 
 def get_own(user, notification_id: int) -> Notification:

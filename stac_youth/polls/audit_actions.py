@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from ..common.audit import ACTION_LABELS
+from ..common.audit import ACTION_LABELS, DETAIL_VALUE_LABELS
+from .results import method_label, outcome_label
 
 ACTION_LABELS.update(
     {
@@ -11,3 +12,4 @@ ACTION_LABELS.update(
         "poll.closed": _l("Poll closed"),
     }
 )
+DETAIL_VALUE_LABELS.update({"outcome": outcome_label, "method": method_label})

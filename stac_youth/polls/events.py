@@ -17,7 +17,7 @@ from ..common.channels import ChannelKind, channel_name, join_channel, register_
 from ..common.coalesced import CoalescedPushes
 from ..common.errors import NotFound
 from ..common.signals import poll_changed
-from ..common.sockets import accept_connection, connection_closed, guarded_event
+from ..common.sockets import guarded_event, signed_in_namespace
 from ..extensions import db, socketio
 from ..meetings.events import NAMESPACE as MEETINGS_NAMESPACE
 from ..meetings.events import meeting_room
@@ -47,16 +47,7 @@ def _poll_scope(poll_id: int) -> str | None:
 register_channel_kind(ChannelKind("poll", NAMESPACE, visible_through(get_visible_poll), scope=_poll_scope))
 
 
-@socketio.on("connect", namespace=NAMESPACE)
-def connect(_auth=None):
-    """Signed-in users only."""
-    return accept_connection(NAMESPACE)
-
-
-@socketio.on("disconnect", namespace=NAMESPACE)
-def disconnect(*_args):
-    """Forget the closed connection."""
-    connection_closed(NAMESPACE)
+signed_in_namespace(NAMESPACE)
 
 
 @guarded_event("watch", NAMESPACE)

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .lifecycle import MAX_QUESTION
+from .lifecycle import DEFAULT_QUORUM_PERCENT, MAX_QUESTION
 from .models import PollMethod, PollThreshold
 
 
@@ -21,14 +21,22 @@ class PollForm(FlaskForm):
         (PollMethod.YES_NO_ABSTAIN.value, _l("Yes / no / abstain")),
         (PollMethod.APPROVAL.value, _l("Approval (vote for any number of options)")),
         (PollMethod.RANKED_CHOICE.value, _l("Ranked choice (instant runoff)")),
-    ])
+    ], description=_l("Yes / no / abstain: members answer the question. Approval: members tick every option they "
+                      "support, and the option with the most ticks wins. Ranked choice: members number the options "
+                      "in order; the option with the fewest first choices drops out, round by round, until one has "
+                      "more than half."))
     options = TextAreaField(_l("Options"), validators=[Optional()],
                             description=_l("For approval and ranked choice: one option per line, at least two."))
     threshold = SelectField(_l("Majority needed (yes / no / abstain)"), choices=[
         (PollThreshold.SIMPLE.value, _l("Simple majority of yes + no")),
         (PollThreshold.TWO_THIRDS.value, _l("Two thirds of yes + no")),
-    ])
-    quorum_percent = IntegerField(_l("Quorum: the share of eligible members who must vote, in percent"), default=0,
+    ], description=_l("Simple majority: it passes with more yes than no votes. Two thirds: it needs at least two yes "
+                      "votes for every no vote. Abstentions never count for or against."))
+    quorum_percent = IntegerField(_l("Quorum: the share of eligible members who must vote, in percent"),
+                                  default=DEFAULT_QUORUM_PERCENT,
+                                  description=_l("If fewer members vote, the poll decides nothing (“No quorum”). At "
+                                                 "50, when 12 members can vote, at least 6 must vote. 0 means no "
+                                                 "minimum."),
                                   validators=[InputRequired(message=_l("Write a number from 0 to 100.")),
                                               NumberRange(min=0, max=100, message=_l("Write a number from 0 to 100."))])
     secret = BooleanField(_l("Secret ballot"),

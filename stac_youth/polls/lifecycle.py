@@ -15,12 +15,12 @@ from sqlalchemy import func, insert, select, update
 from ..common.audit import record_audit
 from ..common.errors import ServiceError
 from ..common.roles import Role
-from ..common.signals import poll_changed, poll_moving
+from ..common.signals import agenda_item_deleting, poll_changed, poll_moving
 from ..common.small_counts import publishable
 from ..common.time import utcnow
 from ..extensions import db
 from ..members.models import User
-from . import notices, tally
+from . import notices, questions, tally
 from .ballots import option_ids
 from .counts import counter_keys
 from .models import Ballot, Poll, PollCount, PollEligibility, PollMethod, PollOption, PollStatus, PollThreshold
@@ -29,6 +29,8 @@ MAX_QUESTION = 200
 MAX_LABEL = 200
 MAX_OPTIONS = 20
 POLL_MANAGERS = frozenset({Role.ADVISOR, Role.ADMIN})
+#: the quorum a new poll's form starts with: half of the eligible members must vote (the advisor may change it)
+DEFAULT_QUORUM_PERCENT = 50
 THRESHOLDS = {PollThreshold.SIMPLE: tally.Threshold.SIMPLE_MAJORITY,
               PollThreshold.TWO_THIRDS: tally.Threshold.TWO_THIRDS}
 
@@ -51,9 +53,10 @@ def create_poll(advisor, proposal, question: str, method: str, options: list[str
                 threshold: str = PollThreshold.SIMPLE, agenda_item=None, opens_at: datetime | None = None,
                 closes_at: datetime | None = None) -> Poll:
     """An advisor drafts a poll on a proposal (kept by its id) or an agenda item; opens_at / closes_at (UTC) schedule
-    it. The proposal's area may refuse it (poll_moving), e.g. for a proposal that can no longer go to a vote."""
+    it. The proposal's area may refuse it (poll_moving), e.g. for a proposal that can no longer go to a vote. The
+    app's suggested question, in any language, is kept as its kind: each reader reads it in their own language."""
     _require_manager(advisor)
-    question = (question or "").strip()
+    question, question_kind = questions.recognise(proposal, question, MAX_QUESTION)
     if not question:
         raise ServiceError(_l("Write the question of the poll."), field="question")
     if len(question) > MAX_QUESTION:
@@ -81,9 +84,10 @@ def create_poll(advisor, proposal, question: str, method: str, options: list[str
     _check_schedule(opens_at, closes_at)
     poll = Poll(proposal_id=proposal.id if proposal is not None else None,
                 agenda_item_id=agenda_item.id if agenda_item is not None else None,
-                question=question, method=str(method), secret=bool(secret), results_live=bool(results_live),
-                quorum_percent=quorum_percent, threshold=str(threshold), status=PollStatus.DRAFT,
-                created_by_id=advisor.id, created_at=utcnow(), opens_at=opens_at, closes_at=closes_at)
+                question=question, question_kind=question_kind, method=str(method), secret=bool(secret),
+                results_live=bool(results_live), quorum_percent=quorum_percent, threshold=str(threshold),
+                status=PollStatus.DRAFT, created_by_id=advisor.id, created_at=utcnow(), opens_at=opens_at,
+                closes_at=closes_at)
     poll.options = [PollOption(position=index, label=label) for index, label in enumerate(labels)]
     db.session.add(poll)
     db.session.flush()
@@ -285,3 +289,13 @@ def apply_schedule(now: datetime | None = None, poll_id: int | None = None, agen
         except ServiceError:
             db.session.rollback()  # closed by another process or an advisor meanwhile
     return done
+
+
+@agenda_item_deleting.connect
+def _keep_polls_that_opened(item, **_extra) -> None:
+    """An agenda item whose poll opened (its voters fixed, its ballots perhaps cast) is not deleted: refused."""
+    opened = db.session.scalar(select(Poll.id).where(Poll.agenda_item_id == item.id, Poll.status != PollStatus.DRAFT)
+                               .limit(1))
+    if opened is not None:
+        raise ServiceError(_l("This agenda item has a poll that members could vote in, so it cannot be deleted: "
+                              "its ballots and result are kept."))

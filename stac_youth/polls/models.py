@@ -44,6 +44,8 @@ class Poll(db.Model):
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"),
                                                        index=True)
     question: Mapped[str] = mapped_column(String(200))
+    #: set when the app wrote the question: it is drawn in the reader's language (`question` keeps the English)
+    question_kind: Mapped[str | None] = mapped_column(String(32))
     method: Mapped[str] = mapped_column(String(16), default=PollMethod.YES_NO_ABSTAIN)
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
     results_live: Mapped[bool] = mapped_column(Boolean, default=False)

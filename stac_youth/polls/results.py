@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from ..common.i18n import localized_name
 from ..common.small_counts import Group, GroupRow, group_rows, publishable
 from ..common.spreadsheet import csv_document
 from ..extensions import db
 from ..members.models import Region, User
 from . import counts, tally
 from .models import Ballot, Participation, Poll, PollEligibility, PollMethod, PollStatus, PollThreshold
+from .questions import question_text
 
 CHOICE_LABELS = {tally.YES: _l("Yes"), tally.NO: _l("No"), tally.ABSTAIN: _l("Abstain")}
 METHOD_LABELS = {
@@ -81,6 +84,37 @@ def describe_ballot(poll: Poll, choices) -> str:
     if poll.method == PollMethod.APPROVAL:
         return ", ".join(choice_label(poll, option) for option in choices) or _("No option approved")
     return ", ".join(f"{rank}. {choice_label(poll, option)}" for rank, option in enumerate(choices, start=1))
+
+
+def counts_summary(poll: Poll, with_percent: bool = True) -> str:
+    """A closed poll's counts in one line, e.g. "8 yes, 2 no, 1 abstain · 11 of 12 voted (92%)"; "" when there are
+    none to show (not closed yet, or a secret poll's results withheld). Reads only the result stored on the poll."""
+    shown = counts.results(None, poll) if poll.status == PollStatus.CLOSED else None
+    if shown is None or not shown.get("final"):
+        return ""
+    parts = []
+    tallied = shown.get("counts")
+    if poll.method == PollMethod.YES_NO_ABSTAIN and isinstance(tallied, dict):
+        parts.append(", ".join([
+            _("%(num)d yes", num=tallied.get(tally.YES, 0)), _("%(num)d no", num=tallied.get(tally.NO, 0)),
+            ngettext("%(num)d abstain", "%(num)d abstain", tallied.get(tally.ABSTAIN, 0)),
+        ]))
+    cast, eligible = shown.get("cast", 0), shown.get("eligible", 0)
+    if with_percent:
+        parts.append(ngettext("%(num)d of %(eligible)d voted (%(percent)d%%)", "%(num)d of %(eligible)d voted "
+                              "(%(percent)d%%)", cast, eligible=eligible,
+                              percent=int(tally.percent(cast, eligible) + 0.5)))
+    else:
+        parts.append(ngettext("%(num)d of %(eligible)d voted", "%(num)d of %(eligible)d voted", cast,
+                              eligible=eligible))
+    return " · ".join(parts)
+
+
+def outcome_summary(poll: Poll) -> str:
+    """A closed poll's outcome with its counts: "Passed · 8 yes, 2 no, 1 abstain · 11 of 12 voted (92%)"."""
+    if poll.status != PollStatus.CLOSED or not poll.outcome:
+        return ""
+    return " · ".join(part for part in (outcome_label(poll.outcome), counts_summary(poll)) if part)
 
 
 @dataclass
@@ -228,8 +262,9 @@ def region_breakdown(viewer, poll: Poll) -> RegionBreakdown | None:
             counter = by_choice.setdefault(name, {})
             for key in counts.counted_keys(poll.method, json.loads(raw)):
                 counter[key] = counter.get(key, 0) + 1
-    names = sorted(eligible, key=lambda value: (value == "", value))
-    groups = [Group(name or _("No region"), eligible[name],
+    shown_as = {region.name: localized_name(region) for region in db.session.scalars(select(Region))}
+    names = sorted(eligible, key=lambda value: (value == "", shown_as.get(value, value)))
+    groups = [Group(shown_as.get(name, name) or _("No region"), eligible[name],
                     (voted.get(name, 0), *(by_choice.get(name, {}).get(key, 0) for key in keys))) for name in names]
     rows = group_rows(groups, _("Other regions together"))
     return RegionBreakdown(columns, rows) if rows else None
@@ -237,7 +272,7 @@ def region_breakdown(viewer, poll: Poll) -> RegionBreakdown | None:
 
 def _withheld_csv(poll: Poll) -> str:
     """The CSV of a secret poll whose results are withheld: what it was, and why no count is given."""
-    rows: list[list] = [[_("Poll"), poll.question], [_("Method"), method_label(poll.method)],
+    rows: list[list] = [[_("Poll"), question_text(poll)], [_("Method"), method_label(poll.method)],
                         [_("Status"), status_label(poll.status)], [_("Outcome"), outcome_label(poll.outcome)]]
     if publishable(poll.eligible_count):
         rows.append([_("Eligible members"), poll.eligible_count])
@@ -256,7 +291,7 @@ def results_csv(viewer, poll: Poll) -> str | None:
     def write(*cells) -> None:
         rows.append(list(cells))
 
-    write(_("Poll"), poll.question)
+    write(_("Poll"), question_text(poll))
     write(_("Method"), method_label(poll.method))
     write(_("Status"), status_label(poll.status))
     if view.final:

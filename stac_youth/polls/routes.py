@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..common import confirm
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.i18n import select_timezone
@@ -18,6 +19,7 @@ from ..meetings.visibility import may_see as may_see_meeting
 from . import ballots, bp, counts, lifecycle, receipts
 from . import results as poll_results
 from . import views as poll_views
+from .confirmations import CLOSE_POLL
 from .forms import PollForm, ReceiptForm
 from .models import Poll, PollMethod, PollStatus
 
@@ -147,8 +149,8 @@ def agenda_poll_panel(item_id: int | None) -> dict | None:
     return panel_context(poll, url_for("meetings.live", meeting_id=item.meeting_id), item=item)
 
 
-def _panel(poll: Poll | None, next_url: str = "", item: AgendaItem | None = None):
-    return render_template("polls/_panel.html", **panel_context(poll, next_url, item))
+def _panel(poll: Poll | None, next_url: str = "", item: AgendaItem | None = None, **extra):
+    return render_template("polls/_panel.html", **panel_context(poll, next_url, item), **extra)
 
 
 @bp.route("/agenda-items/<int:item_id>/poll-panel")
@@ -177,7 +179,11 @@ def poll_open(poll_id: int):
 
 @bp.route("/polls/<int:poll_id>/close", methods=["POST"])
 def poll_close(poll_id: int):
-    return _manage(lifecycle.close_poll, _poll(poll_id), _l("The poll is closed and counted."))
+    poll = _poll(poll_id)
+    if not confirm.confirmed():
+        return confirm.ask(CLOSE_POLL, request.form.get("next") or url_for("polls.poll_show", poll_id=poll.id),
+                           poll=poll)
+    return _manage(lifecycle.close_poll, poll, _l("The poll is closed and counted."))
 
 
 def _manage(action, poll: Poll, message):
@@ -222,12 +228,19 @@ def _ballot_from_form(poll: Poll):
     return [option for _rank, option in sorted(ranks)]
 
 
+def _wants_panel() -> bool:
+    """The vote form sent by the live panel's script, which asks for the panel back (?fragment=panel), not a page."""
+    return request.args.get("fragment") == "panel"
+
+
 def _vote_refused(poll_id: int, status: int, message: str):
-    """The poll page with the reason the vote was refused; 404 when the member may not see the poll at all."""
+    """The poll page (or its panel) with the reason the vote was refused; 404 when the member may not see the poll."""
     try:
         poll = poll_views.get_visible_poll(_me(), poll_id)
     except NotFound:
         abort(404)
+    if _wants_panel():
+        return _panel(poll, request.args.get("next", ""), vote_error=message), status
     return _render_poll(poll, status, vote_error=message)
 
 
@@ -259,7 +272,11 @@ def _sent_receipt() -> str | None:
 
 
 def _show_receipt(poll_id: int, code: str, repeated: bool):
-    """Post/redirect/get: the receipt rides in the signed session to the page that shows it once."""
+    """The panel with the receipt, for the live panel's script; otherwise post/redirect/get: the receipt rides in the
+    signed session to the page that shows it once."""
+    if _wants_panel():
+        poll = _poll(poll_id)
+        return _panel(poll, request.args.get("next", ""), receipt_code=code, repeated=repeated)
     session[RECEIPT_KEY] = {"poll": poll_id, "code": code, "repeated": repeated}
     return redirect(url_for("polls.poll_voted", poll_id=poll_id), 303)
 

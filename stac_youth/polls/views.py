@@ -76,7 +76,7 @@ def poll_of_item(item_id: int, user) -> Poll | None:
 def open_polls_to_vote(member) -> list[Poll]:
     """Open polls the member may vote in and has not voted in yet."""
     voted = select(Participation.poll_id).where(Participation.user_id == member.id)
-    query = (select(Poll).join(PollEligibility, PollEligibility.poll_id == Poll.id)
+    query = (select(Poll).options(selectinload(Poll.proposal)).join(PollEligibility, PollEligibility.poll_id == Poll.id)
              .where(PollEligibility.user_id == member.id, Poll.status == PollStatus.OPEN, Poll.id.not_in(voted))
              .order_by(Poll.id.desc()))
     return list(db.session.scalars(query))

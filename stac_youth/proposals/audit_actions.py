@@ -8,5 +8,7 @@ ACTION_LABELS.update(
     {
         "proposal.moved": _l("Proposal moved to its next step"),
         "proposal.comment_deleted": _l("Comment deleted by an advisor"),
+        "proposal.comment_added": _l("Comment written by an adult"),
+        "proposal.comment_edited": _l("Comment edited by an adult"),
     }
 )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..common.audit import record_audit
 from ..common.errors import NotFound, ServiceError
-from ..common.roles import Role
+from ..common.roles import ADULT_ROLES, Role
 from ..common.time import utcnow
 from ..extensions import db
 from . import notices
@@ -19,6 +19,8 @@ from .models import Comment, CommentReport, Proposal, ProposalStatus
 EDIT_WINDOW = timedelta(minutes=15)
 MAX_COMMENT = 5000
 MAX_REASON = 500
+#: who comments on proposals: students, and the advisors (and admins) who guide them in the open
+COMMENTER_ROLES = frozenset({Role.MEMBER, Role.ADVISOR, Role.ADMIN})
 
 
 def thread(proposal: Proposal) -> list[Comment]:
@@ -47,10 +49,20 @@ def _clean(body) -> str:
     return body
 
 
+def may_comment(user) -> bool:
+    """Whether this user comments on proposals: members, advisors and admins."""
+    return user.role in COMMENTER_ROLES
+
+
+def shows_role(user) -> bool:
+    """Whether a comment's author is an adult, whose role is shown next to their name."""
+    return user is not None and not user.is_deleted and user.role in ADULT_ROLES
+
+
 def add_comment(member, proposal: Proposal, body: str, parent: Comment | None = None) -> Comment:
-    """A member comments, or replies to a top-level comment."""
-    if member.role != Role.MEMBER:
-        raise ServiceError(_l("Only student members comment on proposals."))
+    """A member, advisor or admin comments, or replies to a top-level comment; an adult's comment is audited."""
+    if not may_comment(member):
+        raise ServiceError(_l("Only students and advisors comment on proposals."))
     if proposal.status == ProposalStatus.DRAFT:
         raise ServiceError(_l("Comments open once the proposal is submitted."))
     if parent is not None and (parent.proposal_id != proposal.id or parent.parent_id is not None):
@@ -58,6 +70,9 @@ def add_comment(member, proposal: Proposal, body: str, parent: Comment | None = 
     comment = Comment(proposal_id=proposal.id, parent_id=parent.id if parent else None, author_id=member.id,
                       body=_clean(body), created_at=utcnow())
     db.session.add(comment)
+    if member.role in ADULT_ROLES:
+        db.session.flush()
+        record_audit("proposal.comment_added", actor=member, proposal_id=proposal.id, comment_id=comment.id)
     db.session.commit()
     notices.mentioned_in_comment(member, comment, proposal)
     return comment
@@ -74,6 +89,8 @@ def edit_comment(user, comment: Comment, body: str) -> None:
         raise ServiceError(_l("You can edit your comment only in the first 15 minutes."))
     comment.body = _clean(body)
     comment.edited_at = utcnow()
+    if user.role in ADULT_ROLES:
+        record_audit("proposal.comment_edited", actor=user, proposal_id=comment.proposal_id, comment_id=comment.id)
     db.session.commit()
 
 
@@ -83,8 +100,9 @@ def delete_comment(user, comment: Comment) -> None:
     if comment.author_id != user.id and not staff:
         raise ServiceError(_l("You can delete only your own comments."))
     comment.deleted_at = utcnow()
-    if comment.author_id != user.id:
-        record_audit("proposal.comment_deleted", actor=user, subject=comment.author, comment_id=comment.id)
+    if comment.author_id != user.id or user.role in ADULT_ROLES:
+        record_audit("proposal.comment_deleted", actor=user, subject=comment.author, proposal_id=comment.proposal_id,
+                     comment_id=comment.id)
     db.session.commit()
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
+from ..common.i18n import localized_name
 from ..common.ids import database_int
 from ..extensions import db
 from ..members.models import User
@@ -16,6 +16,7 @@ from ..members.profiles import list_regions
 from ..polls import views as poll_views
 from ..polls.forms import PollForm
 from ..polls.lifecycle import MAX_QUESTION
+from ..polls.questions import suggested_question
 from ..polls.routes import create_from_form
 from . import bp, comments, cosponsors, services, voting
 from .forms import CommentForm, CosponsorForm, ProposalForm, ReportForm
@@ -42,8 +43,8 @@ def _comment(proposal: Proposal, comment_id: int):
 
 def _proposal_form(proposal: Proposal | None = None) -> ProposalForm:
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
-    form.theme_id.choices = [(0, _l("Choose a theme"))] + [(t.id, t.name) for t in services.active_themes()]
-    form.region_id.choices = [(0, _l("All regions"))] + [(r.id, r.name) for r in list_regions()]
+    form.theme_id.choices = [(0, _l("Choose a theme"))] + [(t.id, localized_name(t)) for t in services.active_themes()]
+    form.region_id.choices = [(0, _l("All regions"))] + [(r.id, localized_name(r)) for r in list_regions()]
     if proposal is not None and request.method == "GET":
         form.region_id.data = proposal.region_id or 0
     return form
@@ -115,6 +116,7 @@ def detail(proposal_id: int):
         can_vote_on=proposal.status in voting.VOTABLE,
         polls=poll_views.polls_of_proposal(proposal.id, me),
         may_edit_comment=lambda comment: comments.may_edit(me, comment),
+        can_comment=comments.may_comment(me), shows_role=comments.shows_role,
     )
 
 
@@ -242,7 +244,7 @@ def new_poll(proposal_id: int):
         abort(404)
     form = PollForm()
     if request.method == "GET":
-        form.question.data = _("Do you support the proposal “%(title)s”?", title=proposal.title)[:MAX_QUESTION]
+        form.question.data = suggested_question(proposal)[:MAX_QUESTION]
     if form.validate_on_submit():
         done = create_from_form(form, proposal=proposal)
         if done:

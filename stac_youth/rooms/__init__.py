@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("rooms", __name__)
 
-from . import audit_actions, events, personal_data, routes  # noqa: E402,F401
+from . import audit_actions, events, personal_data, routes, times  # noqa: E402,F401

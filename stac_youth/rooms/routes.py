@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
+from ..common.i18n import localized_name
 from ..common.ids import database_int
 from ..extensions import db
 from ..members.models import User
@@ -79,7 +80,7 @@ def index():
 @bp.route("/rooms/new", methods=["GET", "POST"])
 def new():
     form = RoomForm()
-    form.region_id.choices = [(0, _l("All members"))] + [(r.id, r.name) for r in list_regions()]
+    form.region_id.choices = [(0, _l("All members"))] + [(r.id, localized_name(r)) for r in list_regions()]
     if form.validate_on_submit():
         try:
             room = rooms.create_topic_room(_me(), form.title.data, form.description.data or "",

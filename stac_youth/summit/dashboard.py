@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, nulls_last, select
 from sqlalchemy.orm import selectinload
 
+from ..common.i18n import localized_pair
 from ..extensions import db
 from ..members.models import Region
 from ..polls.models import Poll, PollStatus
+from ..polls.questions import question_text
 from ..proposals.models import Proposal, ProposalStatus, Theme
 from .models import Decision
 
@@ -87,7 +89,8 @@ def proposals_board(filters: Filters, page: int = 1) -> Board:
     ids = [proposal.id for proposal in pagination.items]
     polls = vote_results(ids)
     decisions = {decision.proposal_id: decision for decision in db.session.scalars(
-        select(Decision).options(selectinload(Decision.sessions)).where(Decision.proposal_id.in_(ids)))}
+        select(Decision).options(selectinload(Decision.sessions), selectinload(Decision.merged_into))
+        .where(Decision.proposal_id.in_(ids)))}
     rows = [Row(proposal, polls.get(proposal.id), decisions.get(proposal.id)) for proposal in pagination.items]
     return Board(rows, pagination, filters)
 
@@ -104,18 +107,18 @@ class Summary:
 def summary(recent: int = 10) -> Summary:
     """Passed proposals by theme and by region, turnout of the recent closed polls, and what waits for a decision."""
     passed = Proposal.status.in_(PASSED_OR_LATER)
-    by_theme = db.session.execute(
-        select(Theme.name, func.count(Proposal.id)).join(Proposal, Proposal.theme_id == Theme.id).where(passed)
-        .group_by(Theme.id, Theme.name, Theme.position).order_by(Theme.position)).tuples().all()
+    by_theme = [(localized_pair(name, name_es), count) for name, name_es, count in db.session.execute(
+        select(Theme.name, Theme.name_es, func.count(Proposal.id)).join(Proposal, Proposal.theme_id == Theme.id)
+        .where(passed).group_by(Theme.id, Theme.name, Theme.name_es, Theme.position).order_by(Theme.position))]
     region_name = func.coalesce(Region.name, "")
-    by_region = db.session.execute(
-        select(region_name, func.count(Proposal.id)).select_from(Proposal)
+    by_region = [(localized_pair(name, name_es), count) for name, name_es, count in db.session.execute(
+        select(region_name, Region.name_es, func.count(Proposal.id)).select_from(Proposal)
         .outerjoin(Region, Region.id == Proposal.region_id).where(passed)
-        .group_by(region_name, Region.position).order_by(nulls_last(Region.position))).tuples().all()
-    turnout = db.session.execute(
-        select(Poll.question, Poll.turnout_percent).where(Poll.status == PollStatus.CLOSED,
-                                                          Poll.turnout_percent.is_not(None))
-        .order_by(Poll.closed_at.desc()).limit(recent)).tuples().all()
+        .group_by(region_name, Region.name_es, Region.position).order_by(nulls_last(Region.position)))]
+    turnout = [(question_text(poll), poll.turnout_percent) for poll in db.session.scalars(
+        select(Poll).options(selectinload(Poll.proposal))
+        .where(Poll.status == PollStatus.CLOSED, Poll.turnout_percent.is_not(None))
+        .order_by(Poll.closed_at.desc()).limit(recent))]
     waiting = db.session.scalar(
         select(func.count(Proposal.id)).outerjoin(Decision, Decision.proposal_id == Proposal.id)
         .where(Proposal.status == ProposalStatus.PASSED, Decision.id.is_(None))) or 0

@@ -11,39 +11,52 @@ from icalendar import Calendar, Event, vText
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..common.spreadsheet import csv_document
+from ..common.i18n import localized_name
+from ..common.spreadsheet import csv_document, markdown_text
 from ..common.time import as_utc, utcnow
 from ..extensions import db
 from ..polls.results import outcome_label
 from ..proposals.models import Proposal, ProposalStatus, status_label
 from . import dashboard
-from .models import Decision, SummitEdition, SummitSession, decision_label
+from .models import Decision, DecisionKind, SummitEdition, SummitSession, decision_label
 
 UID_DOMAIN = "stac-youth"
 #: the made-up host the PDF's HTML is read from: only the app's own static files are served to WeasyPrint
 REPORT_HOST = "report.stac-youth.invalid"
 
 
-def proposals_csv() -> str:
-    """Every proposal past the draft with its vote, support, turnout, decision, response and Summit sessions."""
+def _decision_cell(decision: Decision | None) -> str:
+    """The decision as a spreadsheet reads it; a merge names the proposal it went into."""
+    if decision is None:
+        return ""
+    if decision.kind == DecisionKind.MERGED and decision.merged_into is not None:
+        return _("Merged into “%(title)s” (#%(id)s)", title=decision.merged_into.title, id=decision.merged_into.id)
+    return decision_label(decision.kind)
+
+
+def proposals_csv(link_for=None) -> str:
+    """Every proposal past the draft with its vote, support, turnout, decision, response (plain text) and Summit
+    sessions; link_for(proposal id) gives the address of the proposal a merged one went into."""
     proposals = db.session.scalars(
         select(Proposal).where(Proposal.status != ProposalStatus.DRAFT)
         .options(selectinload(Proposal.theme), selectinload(Proposal.region)).order_by(Proposal.id)).all()
     ids = [proposal.id for proposal in proposals]
     polls = dashboard.vote_results(ids)
     decisions = {d.proposal_id: d for d in db.session.scalars(
-        select(Decision).options(selectinload(Decision.sessions)).where(Decision.proposal_id.in_(ids)))}
+        select(Decision).options(selectinload(Decision.sessions), selectinload(Decision.merged_into))
+        .where(Decision.proposal_id.in_(ids)))}
     rows = [[_("Proposal"), _("Theme"), _("Region"), _("Status"), _("Vote outcome"), _("Support in percent"),
-             _("Turnout in percent"), _("Decision"), _("Response"), _("Summit sessions")]]
+             _("Turnout in percent"), _("Decision"), _("Response"), _("Summit sessions"), _("Merged into (link)")]]
     for proposal in proposals:
         poll, decision = polls.get(proposal.id), decisions.get(proposal.id)
         rows.append([
-            proposal.title, proposal.theme.name, proposal.region.name if proposal.region else "",
+            proposal.title, localized_name(proposal.theme), localized_name(proposal.region),
             status_label(proposal.status), outcome_label(poll.outcome) if poll else "",
             poll.support_percent if poll and poll.support_percent is not None else "",
             poll.turnout_percent if poll and poll.turnout_percent is not None else "",
-            decision_label(decision.kind) if decision else "", decision.response if decision else "",
+            _decision_cell(decision), markdown_text(decision.response) if decision else "",
             "; ".join(session.title for session in decision.sessions) if decision else "",
+            link_for(decision.merged_into_id) if link_for and decision and decision.merged_into_id else "",
         ])
     return csv_document(rows)
 
@@ -111,4 +124,6 @@ def report_pdf(html: str) -> bytes:
             body, content_type = _static_file(url)
             return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
-    return HTML(string=html, base_url=f"http://{REPORT_HOST}/", url_fetcher=StaticOnly()).write_pdf()
+    # PDF/UA-1: a tagged PDF (structure tree, reading order, the <html lang> and <title>) for screen readers
+    return HTML(string=html, base_url=f"http://{REPORT_HOST}/", url_fetcher=StaticOnly()).write_pdf(
+        pdf_variant="pdf/ua-1")

@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .models import DecisionKind
 from .services import MAX_RESPONSE, MAX_TITLE
@@ -48,7 +49,8 @@ class DecisionForm(FlaskForm):
         (DecisionKind.UNDER_REVIEW.value, _l("Keep it under review")),
         (DecisionKind.MERGED.value, _l("Merge it into another proposal")),
     ])
-    session_ids = SelectMultipleField(_l("Summit sessions that carry it (when adopted)"), coerce=int)
+    session_ids = SelectMultipleField(_l("Summit sessions that carry it, when adopted (you can choose several)"),
+                                      coerce=int, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     merged_into_id = SelectField(_l("Merged into (when merged)"), coerce=int)
     response = TextAreaField(_l("Response to the students"), validators=[_required(), Length(max=MAX_RESPONSE)],
                              description=_l("Required. Say what the Summit does with the proposal and why. "

@@ -15,6 +15,7 @@ from ..common.ids import database_int
 from ..common.time import local_to_utc, utc_to_local
 from ..extensions import db
 from ..members.profiles import list_regions
+from ..polls.results import result_view
 from ..proposals import services as proposal_services
 from ..proposals.models import Proposal, ProposalStatus
 from . import bp, dashboard, exports, services
@@ -177,6 +178,7 @@ def decide(proposal_id: int):
     form = DecisionForm(obj=current if request.method == "GET" else None)
     editions = services.list_editions(services.SESSIONS)
     form.session_ids.choices = [(s.id, f"{e.title} · {s.title}") for e in editions for s in e.sessions]
+    sessions = {s.id: (e, s) for e in editions for s in e.sessions}
     others = db.session.scalars(select(Proposal).where(Proposal.id != proposal.id,
                                                        Proposal.status != ProposalStatus.DRAFT)
                                 .order_by(Proposal.title)).all()
@@ -195,13 +197,16 @@ def decide(proposal_id: int):
         else:
             flash(_l("The decision is saved and the students who wrote the proposal are notified."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    return render_template("summit/decide.html", form=form, proposal=proposal, decision=current,
-                           results=dashboard.vote_results([proposal.id]).get(proposal.id))
+    poll = dashboard.vote_results([proposal.id]).get(proposal.id)
+    return render_template("summit/decide.html", form=form, proposal=proposal, decision=current, sessions=sessions,
+                           results=poll, tally=result_view(_me(), poll) if poll else None)
 
 
 @bp.route("/summit/export.csv")
 def export_csv():
-    response = make_response(exports.proposals_csv().encode("utf-8"))
+    csv_text = exports.proposals_csv(lambda proposal_id: url_for("proposals.detail", proposal_id=proposal_id,
+                                                                  _external=True))
+    response = make_response(csv_text.encode("utf-8"))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="summit-proposals.csv"'
     return response
@@ -224,10 +229,10 @@ def _report_language() -> str:
 
 
 def _report_html(edition) -> str:
+    carried = [d.proposal_id for s in edition.sessions for d in s.decisions]
     with force_locale(_report_language()):
         return render_template("summit/report.html", edition=edition, lang=_report_language(),
-                               results=dashboard.vote_results([d.proposal_id for s in edition.sessions
-                                                               for d in s.decisions]),
+                               results=dashboard.vote_results(carried), merged=services.merged_into(carried),
                                summary=dashboard.summary())
 
 

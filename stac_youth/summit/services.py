@@ -229,6 +229,20 @@ def decision_of(proposal_id: int) -> Decision | None:
                              .where(Decision.proposal_id == proposal_id))
 
 
+def merged_into(proposal_ids: list[int]) -> dict[int, list[Proposal]]:
+    """proposal id → the proposals the Summit merged into it, by title, for the proposals named."""
+    merged: dict[int, list[Proposal]] = {}
+    if not proposal_ids:
+        return merged
+    rows = db.session.execute(
+        select(Decision.merged_into_id, Proposal).join(Proposal, Proposal.id == Decision.proposal_id)
+        .where(Decision.kind == DecisionKind.MERGED, Decision.merged_into_id.in_(proposal_ids))
+        .order_by(Proposal.title, Proposal.id)).tuples()
+    for target_id, proposal in rows:
+        merged.setdefault(target_id, []).append(proposal)
+    return merged
+
+
 def _checked_decision(proposal: Proposal, data: DecisionData) -> tuple[list[SummitSession], Proposal | None]:
     if data.kind not in set(DecisionKind):
         raise ServiceError(_l("Choose a decision."), field="kind")

@@ -1,6 +1,75 @@
 // Live meeting screen: follows the current agenda item pushed by the server, shows its elapsed time,
 // and lets advisors move it without a page load. Without JavaScript the page still shows the loaded state.
+// When the speakers queue gives the floor to this user, a banner on top says "It's your turn to speak", said at once
+// by an assertive live region, with a short vibration and beep where the device allows it.
 import { connectLive, setConnectionStatus } from './socket.js';
+
+const BEEP_HZ = 880;
+const BEEP_SECONDS = 0.2;
+
+// A sound may play only after the person did something on the page (browsers refuse it otherwise).
+let gestured = false;
+for (const type of ['pointerdown', 'keydown']) {
+  document.addEventListener(type, () => { gestured = true; }, { capture: true, passive: true });
+}
+let audio = null;
+
+function beep() {
+  const active = gestured || (navigator.userActivation && navigator.userActivation.hasBeenActive);
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!active || !Context) return;
+  try {
+    audio = audio || new Context();
+    if (audio.state === 'suspended') audio.resume().catch(() => {});
+    const tone = audio.createOscillator();
+    const volume = audio.createGain();
+    tone.frequency.value = BEEP_HZ;
+    volume.gain.value = 0.2;
+    tone.connect(volume).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + BEEP_SECONDS);
+  } catch (error) {
+    // no sound: the banner and the announcement still say it
+  }
+}
+
+function bindYourTurn() {
+  const banner = document.getElementById('your-turn');
+  const announcer = document.getElementById('your-turn-announcer');
+  if (!banner || !announcer) return;
+  let focusBefore = null;
+  const dismiss = () => {
+    const hadFocus = banner.contains(document.activeElement);
+    banner.hidden = true;
+    announcer.textContent = '';
+    if (hadFocus && focusBefore && focusBefore.isConnected) focusBefore.focus();
+  };
+  banner.querySelector('.your-turn-dismiss').addEventListener('click', dismiss);
+  banner.addEventListener('keydown', (event) => event.key === 'Escape' && dismiss());
+  document.addEventListener('room:called', (event) => {
+    if (!event.detail.mine) { // the floor went to someone else
+      if (!banner.hidden) dismiss();
+      return;
+    }
+    banner.hidden = false;
+    announcer.textContent = ''; // emptied first, so that a second call is said again
+    window.setTimeout(() => { announcer.textContent = announcer.dataset.text; }, 100);
+    try {
+      if (navigator.vibrate) navigator.vibrate(200);
+    } catch (error) {
+      // no vibration on this device
+    }
+    beep();
+    const active = document.activeElement;
+    if (!active || active === document.body) { // nobody is typing: bring the banner into view with the focus
+      focusBefore = null;
+      banner.focus();
+    } else {
+      focusBefore = active;
+      banner.scrollIntoView({ block: 'nearest' });
+    }
+  });
+}
 
 const root = document.getElementById('live-meeting');
 
@@ -84,4 +153,5 @@ if (root) {
 
   renderElapsed();
   window.setInterval(renderElapsed, 15000);
+  bindYourTurn();
 }

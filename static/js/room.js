@@ -14,14 +14,65 @@ function newClientId() {
   return `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 
-function formatTime(iso, zone) {
-  try {
-    return new Date(iso).toLocaleString(document.documentElement.lang || undefined, {
-      timeZone: zone || undefined, dateStyle: 'short', timeStyle: 'short',
-    });
-  } catch (error) {
-    return iso;
+const DAY_MS = 86400000;
+const REFRESH_DAYS_EVERY_MS = 60000;
+// where the composer's hint says "Enter sends" (app.css: .composer-hint-keys): the same media query
+const KEYBOARD_DEVICE = window.matchMedia('(hover: hover) and (pointer: fine)');
+
+// Chat times as stac_youth/rooms/times.py writes them on the server (keep the two in step): "4:05 PM" today,
+// "Dec 4, 4:05 PM" before, "Dec 4, 2025, 4:05 PM" in another year; in full for screen readers and the title.
+class ChatTimes {
+  constructor(lang, zone) {
+    const make = (options) => {
+      try {
+        return new Intl.DateTimeFormat(lang || undefined, { timeZone: zone || undefined, ...options });
+      } catch (error) { // an unknown zone: the browser's own
+        return new Intl.DateTimeFormat(lang || undefined, options);
+      }
+    };
+    this.time = make({ timeStyle: 'short' });
+    this.monthDay = make({ month: 'short', day: 'numeric' });
+    this.monthDayYear = make({ year: 'numeric', month: 'short', day: 'numeric' });
+    this.fullDate = make({ dateStyle: 'full' });
+    this.parts = make({ year: 'numeric', month: 'numeric', day: 'numeric', numberingSystem: 'latn' });
   }
+
+  static plain(text) { // Intl may write a narrow no-break space before AM/PM; the server writes a plain one
+    return text.replace(/\u202f/g, ' ');
+  }
+
+  // The reader's calendar day of a moment, "2026-12-04", in their zone.
+  day(date) {
+    const part = Object.fromEntries(this.parts.formatToParts(date).map(({ type, value }) => [type, value]));
+    return `${part.year}-${part.month.padStart(2, '0')}-${part.day.padStart(2, '0')}`;
+  }
+
+  static dayBefore(day) {
+    return new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS).toISOString().slice(0, 10);
+  }
+
+  describe(iso, today) {
+    const date = new Date(iso);
+    const day = this.day(date);
+    const time = ChatTimes.plain(this.time.format(date));
+    let short = time;
+    if (day !== today) {
+      const format = day.slice(0, 4) === today.slice(0, 4) ? this.monthDay : this.monthDayYear;
+      short = `${ChatTimes.plain(format.format(date))}, ${time}`;
+    }
+    return { day, short, full: `${ChatTimes.plain(this.fullDate.format(date))}, ${time}` };
+  }
+
+  dayLabel(iso, today, texts) {
+    const day = this.day(new Date(iso));
+    if (day === today) return texts.textToday;
+    if (day === ChatTimes.dayBefore(today)) return texts.textYesterday;
+    return ChatTimes.plain(this.fullDate.format(new Date(iso)));
+  }
+}
+
+function setText(element, text) { // only when it changed: the log must not redraw what stays the same
+  if (element && element.textContent !== text) element.textContent = text;
 }
 
 class RoomPanel {
@@ -39,6 +90,10 @@ class RoomPanel {
     this.textarea = root.querySelector('.composer-body');
     this.status = root.querySelector('.composer-status');
     this.template = root.querySelector('template.message-template');
+    this.announcer = root.querySelector('.room-announcer'); // polite: who came and went, how long the queue is
+    this.present = null; // id → name, from the first presence list on: changes to it are said
+    this.queueSize = null;
+    this.times = new ChatTimes(document.documentElement.lang, root.dataset.timezone);
     this.outboxKey = itemName('outbox', this.roomId);
     this.sessionEnded = false;
     this.lastTypingSent = 0;
@@ -62,6 +117,8 @@ class RoomPanel {
     this.bindHands();
     this.log.scrollTop = this.log.scrollHeight;
     if (this.marker) this.marker.addEventListener('click', () => this.scrollToEnd());
+    this.layoutDays();
+    window.setInterval(() => this.layoutDays(), REFRESH_DAYS_EVERY_MS); // "Today" becomes "Yesterday" at midnight
     this.log.addEventListener('scroll', () => this.nearBottom() && this.hideMarker());
     for (const pending of this.outbox()) this.showPending(pending);
   }
@@ -121,7 +178,10 @@ class RoomPanel {
     item.querySelector('.chat-author').textContent = message.author.name;
     const time = item.querySelector('.chat-time');
     time.dateTime = message.created_at;
-    time.textContent = formatTime(message.created_at, this.root.dataset.timezone);
+    const shown = this.times.describe(message.created_at, this.times.day(new Date()));
+    time.title = shown.full;
+    time.querySelector('.chat-time-short').textContent = shown.short;
+    time.querySelector('.chat-time-full').textContent = shown.full;
     item.querySelector('.chat-body').innerHTML = message.html; // sanitized on the server by the one renderer
     for (const about of item.querySelectorAll('.js-about')) { // "Report message from <name>", as the server does
       about.textContent = about.textContent.replace('{name}', message.author.name);
@@ -153,6 +213,7 @@ class RoomPanel {
     const later = Array.from(this.log.querySelectorAll('[data-message-id]'))
       .find((other) => Number(other.dataset.messageId) > message.id);
     this.list.insertBefore(item, later || this.list.querySelector('.chat-pending'));
+    this.layoutDays();
     this.lastId = Math.max(this.lastId, message.id);
     if (this.empty) this.empty.hidden = true;
     if (wasNearBottom || message.author.id === this.userId) this.scrollToEnd();
@@ -162,9 +223,81 @@ class RoomPanel {
   removeMessage(id) {
     const item = document.getElementById(`message-${id}`);
     if (item) item.remove();
+    this.layoutDays();
+  }
+
+  // A day separator above each day's first message, none elsewhere, and every time in its compact form (a time
+  // alone today): what the server renders, kept right as messages arrive or go and as days pass.
+  layoutDays() {
+    const today = this.times.day(new Date());
+    let previous = null;
+    for (const child of Array.from(this.list.children)) {
+      if (child.classList.contains('chat-day')) {
+        const next = child.nextElementSibling;
+        const nextTime = next && next.matches('[data-message-id]') && next.querySelector('.chat-time');
+        const day = nextTime && this.times.day(new Date(nextTime.dateTime));
+        if (!day || day === previous) {
+          child.remove();
+          continue;
+        }
+        child.dataset.day = day;
+        setText(child.querySelector('.chat-day-label'), this.times.dayLabel(nextTime.dateTime, today, this.root.dataset));
+        previous = day;
+        continue;
+      }
+      const time = child.matches('[data-message-id]') && child.querySelector('.chat-time');
+      if (!time) continue; // a message still being sent
+      const shown = this.times.describe(time.dateTime, today);
+      if (shown.day !== previous) {
+        const separator = document.createElement('li');
+        separator.className = 'chat-day';
+        separator.setAttribute('aria-hidden', 'true'); // each time says its full date to screen readers
+        separator.dataset.day = shown.day;
+        const label = document.createElement('span');
+        label.className = 'chat-day-label';
+        label.textContent = this.times.dayLabel(time.dateTime, today, this.root.dataset);
+        separator.append(label);
+        this.list.insertBefore(separator, child);
+        previous = shown.day;
+      }
+      setText(time.querySelector('.chat-time-short'), shown.short);
+    }
+  }
+
+  // A short sentence for screen readers, in the polite region of the panel.
+  say(text) {
+    if (this.announcer && text) this.announcer.textContent = text;
+  }
+
+  text(name, values) {
+    return (this.root.dataset[name] || '').replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
+  }
+
+  announcePresence(people) {
+    const before = this.present;
+    this.present = new Map(people.map((person) => [person.id, person.name]));
+    if (!before) return;
+    const joined = people.filter((person) => !before.has(person.id) && person.id !== this.userId);
+    const left = Array.from(before).filter(([id]) => !this.present.has(id) && id !== this.userId);
+    const parts = [];
+    if (joined.length === 1) parts.push(this.text('textJoined', { name: joined[0].name }));
+    else if (joined.length > 1) parts.push(this.text('textJoinedMany', { num: joined.length }));
+    if (left.length === 1) parts.push(this.text('textLeft', { name: left[0][1] }));
+    else if (left.length > 1) parts.push(this.text('textLeftMany', { num: left.length }));
+    this.say(parts.join(' '));
+  }
+
+  announceQueue(queue) {
+    const before = this.queueSize;
+    this.queueSize = queue.length;
+    if (before === null || before === queue.length) return;
+    if (!queue.length) this.say(this.text('textQueueNone', {}));
+    else if (queue.length === 1) this.say(this.text('textQueueOne', {}));
+    else this.say(this.text('textQueueMany', { num: queue.length }));
   }
 
   renderPresence(people) {
+    this.announcePresence(people);
     const list = this.root.querySelector('.presence-list');
     list.replaceChildren(...people.map((person) => {
       const item = document.createElement('li');
@@ -175,6 +308,7 @@ class RoomPanel {
   }
 
   renderQueue(queue, called) {
+    this.announceQueue(queue);
     const list = this.root.querySelector('.queue-list');
     list.replaceChildren(...queue.map((person) => {
       const item = document.createElement('li');
@@ -192,6 +326,10 @@ class RoomPanel {
     }
     if (called) {
       this.root.querySelector('.called-speaker').textContent = this.root.dataset.textCalled.replace('{name}', called.name);
+      // the live meeting screen tells the called member, unmissably, that it is their turn (live_meeting.js)
+      document.dispatchEvent(new CustomEvent('room:called', {
+        detail: { roomId: this.roomId, speaker: called, mine: called.id === this.userId },
+      }));
     }
   }
 
@@ -289,7 +427,8 @@ class RoomPanel {
   bindComposer() {
     if (!this.form) return;
     this.textarea.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      // Enter sends where the hint says so (a fine pointer, so a keyboard); on touch screens it adds a line
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && KEYBOARD_DEVICE.matches) {
         event.preventDefault();
         this.form.requestSubmit();
       }

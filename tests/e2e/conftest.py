@@ -102,14 +102,15 @@ def browser(chromium_path):
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator[Callable]:
-    """Factory: page(width) opens a fresh context (own cookies) at 390 or 1280 px on the live server."""
+    """Factory: page(width, color_scheme) opens a fresh context (own cookies) at 390 or 1280 px on the live server."""
     contexts = []
 
-    def _page(width: int = 1280):
+    def _page(width: int = 1280, color_scheme: str = "light"):
         context = browser.new_context(
             base_url=live_server,
             viewport={"width": width, "height": VIEWPORTS.get(width, 900)},
             locale="en-US",
+            color_scheme=color_scheme,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from stac_youth.seed import REGION_NAMES_ES, THEME_NAMES_ES
+
 AXE_JS = Path(__file__).resolve().parent / "assets" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DEMO_PASSWORD = "stac-demo-2026"
@@ -43,9 +45,11 @@ def click_menu_item(page, selector: str) -> None:
 
 
 def switch_language(page, lang: str) -> None:
-    """Use the footer switch; afterwards the page is served in that language."""
+    """Use the language switch (top bar; first in the menu on phones); afterwards the page is in that language."""
     label = {"en": "English", "es": "Español"}[lang]
     button = page.locator(f".language-switch button[value='{lang}']")
+    if not button.is_visible():
+        open_menu(page)
     assert button.inner_text().strip() == label
     if page.locator("html").get_attribute("lang") == lang and button.get_attribute("aria-pressed") == "true":
         return
@@ -54,8 +58,15 @@ def switch_language(page, lang: str) -> None:
     assert page.locator("html").get_attribute("lang") == lang
 
 
+def seeded_name(page, english: str) -> str:
+    """A seeded region or theme name as the page shows it: its Spanish form on a Spanish page."""
+    if page.locator("html").get_attribute("lang") == "es":
+        return REGION_NAMES_ES.get(english) or THEME_NAMES_ES.get(english) or english
+    return english
+
+
 def sign_in(page, email: str = ADMIN_EMAIL, password: str = DEMO_PASSWORD, lang: str | None = None) -> None:
-    """Sign in through the login form; with lang, also pick that language with the footer switch."""
+    """Sign in through the login form; with lang, also pick that language with the language switch."""
     page.goto("/login")
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)

@@ -75,18 +75,18 @@ def test_invited_student_joins_and_finds_members(page, width):
     expect(cards.filter(has_text="Diego Hernández")).to_have_count(1)
     expect(cards.filter(has_text=name)).to_have_count(1)
     expect(cards.filter(has_text="Maya Chen")).to_have_count(0)
-    student.locator("#region").select_option(label="Central Valley")
+    student.locator("#region").select_option(label="Valle Central")
     student.locator("form[role=search] button[type=submit]").click()
-    expect(student.locator("#region option:checked")).to_have_text("Central Valley")
+    expect(student.locator("#region option:checked")).to_have_text("Valle Central")
     expect(cards.filter(has_text="Diego Hernández")).to_have_count(1)
     student.locator("#q").fill("")
-    student.locator("#region").select_option(label="Bay Area")
+    student.locator("#region").select_option(label="Área de la Bahía")
     student.locator("form[role=search] button[type=submit]").click()
-    expect(student.locator("#region option:checked")).to_have_text("Bay Area")
+    expect(student.locator("#region option:checked")).to_have_text("Área de la Bahía")
     expect(cards.filter(has_text="Maya Chen")).to_have_count(1)
     expect(cards.filter(has_text="Diego Hernández")).to_have_count(0)
     for card in cards.all():
-        expect(card).to_contain_text("Bay Area")
+        expect(card).to_contain_text("Área de la Bahía")
 
     assert spanish_sign_out == "Cerrar sesión", (
         f"the sign-out button reads {spanish_sign_out!r} in Spanish: is the Spanish catalog compiled?"

@@ -1,7 +1,8 @@
 """The polls journey through the UI, in a live meeting: an advisor creates a poll for the current agenda item on the
 live screen and opens it; three students, each in a browser of their own on the live screen, see the vote form
-appear by itself, vote (a receipt with a code) and go back; the advisor's screen counts the turnout up live; the
-advisor closes the poll and every student's screen shows the outcome by itself. In English and in Spanish.
+appear by itself and vote without leaving the live screen (the panel shows the receipt code); the advisor's screen
+counts the turnout up live; the advisor closes the poll and every student's screen shows the outcome with its counts by
+itself. In English and in Spanish.
 
 The meeting itself is set up through the services (the meetings journey tests its forms); it starts through the UI.
 """
@@ -35,6 +36,7 @@ TEXTS = {
         "new_poll": "New poll",
         "question": "Question",
         "method": "How members vote",
+        "quorum": "Quorum: the share of eligible members who must vote, in percent",
         "yes_no": "Yes / no / abstain",
         "save": "Save the poll",
         "saved": "The poll is saved as a draft. Open it when members should vote.",
@@ -48,7 +50,7 @@ TEXTS = {
         "cast": "Cast my vote",
         "counted": "Your vote is counted",
         "receipt": "Your receipt code:",
-        "back": "Back to the live meeting",
+        "counts": "2 yes, 1 no, 0 abstain · 3 of {eligible} voted",
         "voted": "You voted: {choice}. You can change your vote until the poll closes.",
         "change": "Change my vote",
         "turnout": "{cast} of {eligible} members voted",
@@ -70,6 +72,7 @@ TEXTS = {
         "new_poll": "Nueva votación",
         "question": "Pregunta",
         "method": "Cómo votan las personas integrantes",
+        "quorum": "Quórum: la parte de integrantes con derecho a voto que debe votar, en porcentaje",
         "yes_no": "Sí / no / abstención",
         "save": "Guardar la votación",
         "saved": "La votación se guardó como borrador. Ábrela cuando las personas integrantes deban votar.",
@@ -83,7 +86,7 @@ TEXTS = {
         "cast": "Emitir mi voto",
         "counted": "Tu voto está contado",
         "receipt": "Tu código de comprobante:",
-        "back": "Volver a la reunión en vivo",
+        "counts": "2 sí, 1 no, 0 abstenciones · votaron 3 de {eligible}",
         "voted": "Votaste: {choice}. Puedes cambiar tu voto hasta que se cierre la votación.",
         "change": "Cambiar mi voto",
         "turnout": "Votaron {cast} de {eligible} integrantes",
@@ -161,6 +164,10 @@ def test_students_vote_in_a_live_meeting_poll(page, in_app, lang, width):
     expect(advisor.get_by_role("heading", level=1)).to_have_text(texts["new_poll"])
     expect(advisor.get_by_label(texts["question"], exact=True)).to_have_value(texts["item"])
     expect(advisor.get_by_label(texts["method"], exact=True).locator("option:checked")).to_have_text(texts["yes_no"])
+    # a new poll asks half of its voters to vote; three students are fewer, so this meeting asks for 10 %
+    quorum = advisor.get_by_label(texts["quorum"], exact=True)
+    expect(quorum).to_have_value("50")
+    quorum.fill("10")
     follow(advisor, advisor.get_by_role("button", name=texts["save"]))
     expect(advisor.locator(".alert-success")).to_contain_text(texts["saved"])
     if not advisor.url.split("?")[0].endswith(live_path):  # the poll's page, with a link back to the live screen
@@ -193,42 +200,46 @@ def test_students_vote_in_a_live_meeting_poll(page, in_app, lang, width):
         expect(panel(student).get_by_role("radio")).to_have_count(3)
         expect(panel(student).get_by_role("button", name=texts["cast"])).to_be_visible()
 
-    # Each student votes (yes, yes, no), gets a receipt and goes back; the advisor's turnout rises live.
+    # Each student votes (yes, yes, no) and gets a receipt in the panel, on the same screen; the advisor's turnout
+    # rises live.
     mark_document(advisor)
     choices = ["yes", "yes", "no"]
     rose = []
     codes = set()
     for number, (student, choice) in enumerate(zip(students, choices, strict=True), 1):
         panel(student).get_by_label(texts[choice], exact=True).check()
-        follow(student, panel(student).get_by_role("button", name=texts["cast"]))
+        panel(student).get_by_role("button", name=texts["cast"]).click()
         voted_at = time.perf_counter()
-        expect(student.get_by_role("heading", level=1)).to_have_text(texts["counted"])
-        expect(student.locator("main")).to_contain_text(texts["receipt"])
-        code = student.locator("main .receipt-code").inner_text().strip()
+        receipt = panel(student).locator("[data-receipt-box]")
+        expect(receipt.get_by_role("heading", level=3)).to_have_text(texts["counted"])
+        expect(receipt).to_contain_text(texts["receipt"])
+        code = receipt.locator(".receipt-code").inner_text().strip()
         assert RECEIPT.match(code), code
         codes.add(code)
         expect(turnout).to_have_text(turnout_text(texts, number, eligible))
         rose.append(time.perf_counter() - voted_at)
-        follow(student, student.get_by_role("link", name=texts["back"]))
         assert student.url.split("?")[0].endswith(live_path)
-        wait_live(student, texts)
+        assert_same_document(student, f"student {number}")
         expect(panel(student)).to_contain_text(texts["voted"].format(choice=texts[choice]))
         expect(panel(student).get_by_label(texts[choice], exact=True)).to_be_checked()
         expect(panel(student).get_by_role("button", name=texts["change"])).to_be_visible()
     assert len(codes) == 3
     assert_same_document(advisor, "the advisor")
 
-    # The advisor closes the poll; every student's screen shows the outcome without a reload.
+    # The advisor closes the poll; every student's screen shows the outcome with its counts without a reload.
     mark_document(*students)
     started = time.perf_counter()
-    follow(advisor, panel(advisor).get_by_role("button", name=texts["close"]))
+    panel(advisor).get_by_role("button", name=texts["close"]).click()  # then the confirmation dialog's "yes"
+    follow(advisor, advisor.locator("dialog.confirm-dialog [data-confirm-answer='yes']"))
     shown = []
+    counts = texts["counts"].format(eligible=eligible)
     for student in students:
-        expect(panel(student).locator("strong")).to_have_text(texts["passed"])
+        expect(panel(student).locator("[data-poll-outcome] strong")).to_have_text(texts["passed"])
         shown.append(time.perf_counter() - started)
+        expect(panel(student).locator("[data-poll-counts]")).to_contain_text(counts)
     expect(panel(advisor).locator(".poll-status")).to_have_text(texts["closed_status"])
-    expect(panel(advisor).locator("strong")).to_have_text(texts["passed"])
-    expect(turnout).to_have_text(turnout_text(texts, 3, eligible))
+    expect(panel(advisor).locator("[data-poll-outcome] strong")).to_have_text(texts["passed"])
+    expect(panel(advisor).locator("[data-poll-counts]")).to_contain_text(counts)
     for number, student in enumerate(students, 1):
         assert_same_document(student, f"student {number}")
         expect(panel(student).locator(".poll-status")).to_have_text(texts["closed_status"])
@@ -252,5 +263,5 @@ def test_students_vote_in_a_live_meeting_poll(page, in_app, lang, width):
     seconds = [", ".join(f"{value:.2f}" for value in values) for values in (appeared, rose, shown)]
     print(
         f"{lang}, {width} px, {eligible} eligible: seconds until the vote form appeared {seconds[0]}; "
-        f"turnout rose on the advisor's screen {seconds[1]} after each receipt; outcome shown {seconds[2]}"
+        f"turnout rose on the advisor's screen {seconds[1]} after each vote; outcome shown {seconds[2]}"
     )

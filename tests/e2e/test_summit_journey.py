@@ -77,7 +77,7 @@ def test_a_planner_adopts_a_proposal_and_its_author_reads_it_in_spanish(page, in
     with planner.expect_navigation():
         planner.locator("main form button[type=submit]").click()
     expect(planner.locator("#response.is-invalid")).to_be_visible()
-    planner.locator("#session_ids").select_option(str(session_id))
+    planner.locator(f"input[name=session_ids][value='{session_id}']").check()
     planner.locator("#response").fill(RESPONSE)
     with planner.expect_navigation():
         planner.locator("main form button[type=submit]").click()

@@ -60,7 +60,7 @@ def test_meeting_ics_has_one_event_in_los_angeles_time(app, advisor, make_user):
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["America/Los_Angeles"]
 
     description = str(event["DESCRIPTION"])
-    link = f"http://localhost/meetings/{meeting.id}"
+    link = f"{app.config['PUBLIC_BASE_URL']}/meetings/{meeting.id}"
     assert "Bring ideas." in description
     assert "1. Welcome (20 min)" in description
     assert "2. Writing in groups (35 min)" in description
@@ -69,6 +69,25 @@ def test_meeting_ics_has_one_event_in_los_angeles_time(app, advisor, make_user):
     assert str(event["URL"]) == link
     assert str(event["UID"]) == f"meeting-{meeting.uid}@stac-youth"
     assert "STATUS" not in event
+
+
+def test_location_is_the_place_or_the_join_link_and_links_use_the_public_address(make_app, make_user):
+    app = make_app(PUBLIC_BASE_URL="https://stac.example.org/youth")
+    with app.app_context():
+        advisor = make_user("advisor")
+        online = make_meeting(advisor, status="published", location="", video_url="https://meet.example.org/w")
+        in_person = make_meeting(advisor, status="published", location="Room 12, Capitol Annex",
+                                 video_url="https://meet.example.org/h")
+        client = client_for(app, advisor)
+        online_event = _one_event(_ics(client, online.id))
+        place_event = _one_event(_ics(client, in_person.id))
+    assert str(online_event["LOCATION"]) == "https://meet.example.org/w"  # where to go: the join link
+    assert str(place_event["LOCATION"]) == "Room 12, Capitol Annex"  # the place first; the link is in the text
+    assert "https://meet.example.org/h" in str(place_event["DESCRIPTION"])
+    for meeting, event in ((online, online_event), (in_person, place_event)):
+        link = f"https://stac.example.org/youth/meetings/{meeting.id}"  # never the Host the request claimed
+        assert str(event["URL"]) == link
+        assert str(event["DESCRIPTION"]).rstrip().endswith(link)
 
 
 def test_uid_is_stable_and_sequence_grows_across_edits(app, advisor):

@@ -213,7 +213,7 @@ def test_http_end_pushes_the_ended_state(people, live, connect):
     member = connect(people["member_client"])
     _join(member, {"meeting_id": live.id})
     member.get_received(NS)
-    assert people["advisor_client"].post(f"/meetings/{live.id}/end").status_code == 302
+    assert people["advisor_client"].post(f"/meetings/{live.id}/end", data={"confirmed": "1"}).status_code == 302
     assert [(state["status"], state["current_item_id"]) for state in _states(member)] == [("ended", None)]
 
 

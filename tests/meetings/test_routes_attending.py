@@ -103,7 +103,7 @@ def test_minutes_after_the_end_with_history(app, advisor, as_advisor, make_user)
     as_advisor.post(f"/meetings/{meeting.id}/minutes", data={"body": "Too early"})
     assert db.session.scalar(select(func.count()).select_from(MinutesRevision)) == 0
 
-    assert as_advisor.post(f"/meetings/{meeting.id}/end").status_code == 302
+    assert as_advisor.post(f"/meetings/{meeting.id}/end", data={"confirmed": "1"}).status_code == 302
     assert _reload(meeting).status == "ended"
     response = as_advisor.post(f"/meetings/{meeting.id}/minutes", data={"body": "**Present:** 11 students"})
     assert response.status_code == 302
@@ -170,15 +170,16 @@ def test_live_page_highlights_and_advances_without_js(app, advisor, as_advisor, 
     assert _current_item_ids(live) == [ids[0]]
 
 
-def test_live_meeting_cannot_be_deleted_through_the_page(app, advisor, as_advisor):
+def test_live_or_ended_meeting_cannot_be_deleted_through_the_page(app, advisor, as_advisor):
     meeting = make_meeting(advisor, status="live", items=("Only",))
-    as_advisor.post(f"/meetings/{meeting.id}/delete")
+    as_advisor.post(f"/meetings/{meeting.id}/delete", data={"confirmed": "1"})
     assert _reload(meeting) is not None
-    assert "End the meeting before deleting it." in _page(as_advisor, f"/meetings/{meeting.id}")
+    assert "A live meeting cannot be deleted." in _page(as_advisor, f"/meetings/{meeting.id}")
     services.end_meeting(advisor, _reload(meeting))
-    response = as_advisor.post(f"/meetings/{meeting.id}/delete")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/meetings")
-    assert _meeting_count() == 0
+    response = as_advisor.post(f"/meetings/{meeting.id}/delete", data={"confirmed": "1"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{meeting.id}")
+    assert "This meeting took place, so it cannot be deleted" in _page(as_advisor, f"/meetings/{meeting.id}")
+    assert _meeting_count() == 1
 
 
 # --- Spanish ---------------------------------------------------------------------------------------------

@@ -182,13 +182,14 @@ def test_agenda_item_edit_and_delete_through_forms(app, advisor, as_advisor):
         "title": "Second, renamed", "kind": "break", "minutes": "5", "presenter": "", "description": "",
     })
     assert response.status_code == 302
-    assert as_advisor.post(f"/meetings/{meeting.id}/agenda/{first}/delete").status_code == 302
+    assert as_advisor.post(f"/meetings/{meeting.id}/agenda/{first}/delete", data={"confirmed": "1"}).status_code == 302
     assert [(i.title, i.position, i.kind, i.minutes) for i in _reload(meeting).items] == [
         ("Second, renamed", 0, "break", 5), ("Third", 1, "discussion", 10),
     ]
     # An item of another meeting is not reachable through this meeting's URL.
     other = make_meeting(advisor, items=("Elsewhere",))
-    assert as_advisor.post(f"/meetings/{meeting.id}/agenda/{other.items[0].id}/delete").status_code == 404
+    elsewhere = f"/meetings/{meeting.id}/agenda/{other.items[0].id}/delete"
+    assert as_advisor.post(elsewhere, data={"confirmed": "1"}).status_code == 404
     assert db.session.get(AgendaItem, other.items[0].id) is not None
 
 

@@ -134,8 +134,9 @@ def test_delete_removes_the_meeting_and_its_agenda_but_not_a_live_one(app, advis
     assert db.session.get(Meeting, live.id) is not None
 
     ended = make_meeting(advisor, status="ended", items=("One",))
-    services.delete_meeting(advisor, ended)
-    assert db.session.get(Meeting, ended.id) is None
+    with pytest.raises(ServiceError, match="took place"):
+        services.delete_meeting(advisor, ended)
+    assert db.session.get(Meeting, ended.id) is not None
 
 
 # --- visibility ------------------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def test_advisor_opens_and_closes_through_the_routes_and_it_is_audited(app, advi
     db.session.expire_all()
     assert (poll.status, poll.eligible_count, proposal.status) == ("open", 5, ProposalStatus.IN_VOTE)
     assert vote(voter, poll, {"choice": "yes"}).status_code == 200
-    response = staff.post(f"/polls/{poll.id}/close")
+    response = staff.post(f"/polls/{poll.id}/close", data={"confirmed": "1"})
     assert response.status_code == 302 and response.headers["Location"] == f"/polls/{poll.id}"
     assert "The poll is closed and counted." in page(staff, f"/polls/{poll.id}")
     db.session.expire_all()
@@ -175,7 +175,7 @@ def test_open_and_close_go_back_to_the_live_meeting_screen(app, advisor, members
     response = staff.post(f"/polls/{poll.id}/open", data={"next": live})
     assert response.status_code == 302 and response.headers["Location"] == live
     assert "Close the poll and count" in page(staff, live)
-    response = staff.post(f"/polls/{poll.id}/close", data={"next": live})
+    response = staff.post(f"/polls/{poll.id}/close", data={"next": live, "confirmed": "1"})
     assert response.status_code == 302 and response.headers["Location"] == live
     db.session.expire_all()
     assert poll.status == "closed"
@@ -187,7 +187,7 @@ def test_an_external_next_is_not_followed(app, advisor, members, target):
     poll = new_poll(advisor, status="draft")
     staff = client_for(app, advisor)
     for action in ("open", "close"):
-        response = staff.post(f"/polls/{poll.id}/{action}", data={"next": target})
+        response = staff.post(f"/polls/{poll.id}/{action}", data={"next": target, "confirmed": "1"})
         location = response.headers["Location"]
         assert response.status_code == 302 and location.startswith("/") and not location.startswith("//")
         assert "evil" not in location and ":" not in location

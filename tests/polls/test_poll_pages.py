@@ -247,7 +247,7 @@ def test_proposal_page_lists_its_polls_and_offers_put_to_a_vote_to_advisors(app,
         assert "Put to a vote" not in shown  # in the vote
         assert f'href="/polls/{poll.id}">Adopt peer circles?</a> · Open for voting' in shown
     ballots.cast_ballot(members[1], poll, "yes")
-    staff.post(f"/polls/{poll.id}/close")
+    staff.post(f"/polls/{poll.id}/close", data={"confirmed": "1"})
     shown = page(author, url)
     assert "Adopt peer circles?</a> · Closed · Passed" in shown
     assert "Put to a vote" not in page(staff, url)
@@ -260,17 +260,22 @@ def test_own_data_export_lists_the_polls_voted_in(app, advisor, members):
     open_ballot = new_poll(advisor, question="Open ballot question?")
     secret = new_poll(advisor, secret=True, question="Secret ballot question?")
     approval = new_poll(advisor, "approval", ["A", "B"], question="Approval question?")
+    ranked = new_poll(advisor, "ranked_choice", ["Option A", "Option B", "Option C"], question="Ranked question?")
     new_poll(advisor, question="Not voted question?")
     a = approval.options[0].id
+    option_a, _option_b, option_c = (option.id for option in ranked.options)
     ballots.cast_ballot(members[0], open_ballot, "yes")
     ballots.cast_ballot(members[0], secret, "no")
     ballots.cast_ballot(members[0], approval, [a])
+    ballots.cast_ballot(members[0], ranked, [option_c, option_a])
     ballots.cast_ballot(members[1], open_ballot, "abstain")
     response = client_for(app, members[0]).get("/account/export.json")
     assert response.status_code == 200
     voted = json.loads(response.data)["polls_voted_in"]
+    # choices in words, as the member saw them: option labels (ranked ones in their order), never option ids
     assert [(entry["poll"], entry["open_ballot_choices"]) for entry in voted] == [
-        ("Open ballot question?", "yes"), ("Secret ballot question?", None), ("Approval question?", [a])]
+        ("Open ballot question?", "Yes"), ("Secret ballot question?", None), ("Approval question?", "A"),
+        ("Ranked question?", "1. Option C, 2. Option A")]
     assert all(entry["at"].endswith("Z") for entry in voted)
     other = json.loads(client_for(app, members[2]).get("/account/export.json").data)
     assert other["polls_voted_in"] == []

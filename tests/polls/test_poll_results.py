@@ -112,7 +112,8 @@ def test_results_page_of_an_approval_poll(app, advisor, members):
 def test_results_page_of_an_approval_tie_has_no_winner(app, advisor, members):
     poll = _closed(advisor, members, "approval", [["Wellness"], ["Transit"]], OPTIONS)
     shown = page(client_for(app, members[0]), f"/polls/{poll.id}")
-    assert "<strong>Not passed</strong></p>" in shown and "Winner:" not in shown
+    assert "<strong>Not passed</strong> · <span data-poll-counts>2 of 5 voted (40%)</span></p>" in shown
+    assert "Winner:" not in shown
     assert _rows(shown) == [("Wellness", "1", "50.0"), ("Transit", "1", "50.0"), ("Climate", "0", "0.0")]
 
 
@@ -203,7 +204,7 @@ def test_csv_while_the_results_are_hidden_redirects_with_a_message(app, advisor,
         assert "text/csv" not in response.headers["Content-Type"]
         assert b"Yes" not in response.data and b"Ballots cast" not in response.data
         shown = page(client, response.headers["Location"])
-        assert '<div class="alert alert-warning">The results are hidden until the poll closes.</div>' in shown
+        assert 'role="status" tabindex="-1">The results are hidden until the poll closes.</div>' in shown
     live = new_poll(advisor, results_live=True)
     _cast(live, members, ["no"])
     rows = _csv(client_for(app, members[1]).get(f"/polls/{live.id}/results.csv"))

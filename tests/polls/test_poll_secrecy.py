@@ -137,7 +137,7 @@ def test_own_data_export_holds_no_choice_of_a_secret_ballot(app, scene):
         assert set(voted) == {"Start school at 9?", "Hold the summit in Fresno?"}
         assert voted["Start school at 9?"] == {"poll": "Start school at 9?", "at": voted["Start school at 9?"]["at"],
                                                "open_ballot_choices": None}
-        assert voted["Hold the summit in Fresno?"]["open_ballot_choices"] == "yes"  # the control: open ballots do
+        assert voted["Hold the summit in Fresno?"]["open_ballot_choices"] == "Yes"  # the control: open ballots do
         assert not any(ballot.id in raw or ballot.receipt_hash in raw for ballot in stored), voter.display_name
 
 

@@ -105,7 +105,7 @@ def test_invalid_vote_forms_answer_400_with_a_message_and_store_nothing(app, adv
     response = vote(voter, poll, data)
     assert response.status_code == 400, text(response)[:300]
     shown = text(response)
-    assert f'<div class="alert alert-danger" role="alert">{message}</div>' in shown
+    assert f'<div class="alert alert-danger" role="alert" data-vote-error>{message}</div>' in shown
     assert f'action="/polls/{poll.id}/vote"' in shown  # the form is there to try again
     assert count(Participation, poll) == 0 and count(Ballot, poll) == 0
     assert set(counters(poll).values()) == {0}

@@ -93,7 +93,7 @@ def test_the_finding_a_small_secret_poll_never_ties_a_ballot_to_its_voter(app, a
     assert staff.get(f"/polls/{poll.id}/live.json").get_json() == {"poll_id": poll.id, "status": "open",
                                                                    "cast": None, "eligible": None, "turnout": None}
 
-    staff.post(f"/polls/{poll.id}/close")
+    staff.post(f"/polls/{poll.id}/close", data={"confirmed": "1"})
     wait_for_pushes()
     assert received(advisor_socket, POLLS_NS) == [("status", {"poll_id": poll.id, "status": "closed", "cast": None,
                                                               "eligible": None, "turnout": None})]

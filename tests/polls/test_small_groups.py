@@ -116,7 +116,7 @@ def test_a_secret_poll_has_no_breakdown_by_region(app, advisor, make_user):
             cast_ballot(member, poll, "yes")
     lifecycle.close_poll(advisor, poll)
     shown = page(client_for(app, advisor), f"/polls/{poll.id}")
-    assert _region_table(shown) is None and "12 of 12 members voted" in visible_text(shown)
+    assert _region_table(shown) is None and "12 yes, 0 no, 0 abstain · 12 of 12 voted (100%)" in visible_text(shown)
 
 
 # --- the rule on its own ------------------------------------------------------------------------------------------

@@ -281,7 +281,7 @@ def test_comment_rules(make_user, author, other, advisor, open_proposal):
     with pytest.raises(ServiceError):
         comments.add_comment(other, open_proposal, "x" * (comments.MAX_COMMENT + 1))
     with pytest.raises(ServiceError):
-        comments.add_comment(advisor, open_proposal, "Advisors do not comment")
+        comments.add_comment(make_user("planner"), open_proposal, "Planners do not comment")
     with pytest.raises(ServiceError):
         comments.add_comment(author, make_proposal(author), "Not on a draft")
     elsewhere = comments.add_comment(other, make_proposal(other, status="submitted"), "Elsewhere")
@@ -320,7 +320,7 @@ def test_delete_own_and_advisor_deletes_any_audited(author, other, advisor, open
     assert theirs.deleted_at is not None
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "proposal.comment_deleted"))
     assert (audit.actor_id, audit.subject_id) == (advisor.id, author.id)
-    assert json.loads(audit.detail) == {"comment_id": theirs.id}
+    assert json.loads(audit.detail) == {"comment_id": theirs.id, "proposal_id": open_proposal.id}
 
 
 def test_report_requires_a_reason(author, other, open_proposal):

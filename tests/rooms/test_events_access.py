@@ -110,7 +110,7 @@ def test_a_meeting_edit_that_keeps_everyone_in_keeps_every_socket(following, sta
 
 def test_a_deleted_meeting_takes_every_member_out_of_its_room_and_screen(following, statewide, as_advisor):
     meeting, room = statewide
-    assert as_advisor.post(f"/meetings/{meeting.id}/delete").status_code == 302
+    assert as_advisor.post(f"/meetings/{meeting.id}/delete", data={"confirmed": "1"}).status_code == 302
     for name in ("maya", "priya"):
         assert _pushes(following[name][NS], NS, "access_lost") == [{"channel": "room", "id": room.id}]
         assert _pushes(following[name][MEETINGS], MEETINGS, "access_lost") == [{"channel": "meeting", "id": meeting.id}]

@@ -24,6 +24,7 @@ from .helpers import (
     decisions,
     make_edition,
     notifications_of,
+    session_data,
     summit_actions,
     voted_proposal,
 )
@@ -317,3 +318,57 @@ def test_planner_home_card(app, people, passed, edition):
     services.decide(people["planner"], passed[0], decision_data(session_ids=[edition.sessions[0].id]))
     assert f"/summit/proposals/{passed[0].id}/decide" not in page(client, "/")
     assert 'id="card-summit"' not in page(client_for(app, people["students"][1]), "/")
+
+
+# --- the decide page: the proposal itself, and sessions as checkboxes ----------------------------------------------
+
+
+LONG_SESSION = "Getting to school and back safely: transit passes, bike racks and walking groups for students"
+
+
+def test_the_decide_page_shows_the_proposal_and_offers_sessions_as_checkboxes(app, people, edition):
+    from stac_youth.members.models import Region
+
+    region = db.session.scalar(select(Region).where(Region.name == "Central Valley"))
+    proposal, _poll = voted_proposal(
+        people["students"][0], people["advisor"], people["students"], ["yes", "yes", "no", "abstain"],
+        title="Free transit passes", summary="Every student rides the bus for free.", region_id=region.id,
+        description="Buses cost **too much**.\n\n<script>alert(1)</script>\n\n- for clubs\n- for jobs")
+    services.add_session(people["planner"], edition, session_data(
+        title=LONG_SESSION, starts_at=datetime(YEAR, 4, 17, 9), ends_at=datetime(YEAR, 4, 17, 10)))
+    services.decide(people["planner"], proposal, decision_data(session_ids=[edition.sessions[0].id]))
+    raw = client_for(app, people["planner"]).get(f"/summit/proposals/{proposal.id}/decide").get_data(as_text=True)
+    # The proposal: title, summary, the description rendered and sanitized, theme, region and the vote's numbers.
+    card = raw[raw.index('class="card mb-4 decide-proposal"'):raw.index("</article>")]
+    assert "Free transit passes" in card and "Every student rides the bus for free." in card
+    assert "<strong>too much</strong>" in card and "<li>for clubs</li>" in card
+    assert "<script>alert(1)" not in raw and "&lt;script&gt;alert(1)" in card  # user HTML shown as text
+    assert "Mental health and wellness" in card and "Central Valley" in card
+    assert "66.7% support" in card and "Ballots cast: 4 of 4 eligible members" in card
+    assert [cell.split("</th>")[0] for cell in card.split('<th scope="row">')[1:]] == ["Yes", "No", "Abstain"]
+    # No multi-select: one checkbox per session in a fieldset whose legend says several may be chosen.
+    assert "<select" not in raw.split('name="session_ids"', 1)[0].rsplit("<fieldset", 1)[1]
+    assert 'multiple' not in raw
+    fieldset = raw[raw.index('<fieldset class="mb-3 session-choices"'):raw.index("</fieldset>")]
+    assert "<legend" in fieldset and "(you can choose several)" in fieldset
+    boxes = fieldset.count('type="checkbox"')
+    assert boxes == 3 and fieldset.count('name="session_ids"') == 3
+    assert f"Youth Summit {YEAR} · {LONG_SESSION}" in fieldset  # the whole name, nothing cut
+    checked = [part for part in fieldset.split("<input")[1:] if "checked" in part.split(">")[0]]
+    assert len(checked) == 1 and f'value="{edition.sessions[0].id}"' in checked[0]
+    for part in fieldset.split("<input")[1:]:
+        box_id = part.split('id="', 1)[1].split('"', 1)[0]
+        assert f'<label class="form-check-label text-break" for="{box_id}">' in fieldset
+
+
+def test_the_decide_page_in_spanish_and_a_missing_session_marks_the_fieldset(app, make_user, passed, edition):
+    planner = make_user("planner", preferred_language="es")
+    client = client_for(app, planner)
+    shown = page(client, f"/summit/proposals/{passed[0].id}/decide")
+    assert "Sesiones de la Cumbre que la llevan, si se adopta (puedes elegir varias)" in shown
+    assert "Tu decisión" in shown and "Free transit passes" in shown
+    response = client.post(f"/summit/proposals/{passed[0].id}/decide", data=_form(edition, session_ids=[]))
+    raw = response.get_data(as_text=True)
+    fieldset = raw[raw.index('<fieldset class="mb-3 session-choices"'):raw.index("</fieldset>")]
+    assert 'aria-describedby="session_ids-error"' in fieldset and 'id="session_ids-error"' in fieldset
+    assert fieldset.count("form-check-input is-invalid") == 2
