@@ -54,4 +54,5 @@ class DecisionForm(FlaskForm):
     merged_into_id = SelectField(_l("Merged into (when merged)"), coerce=int)
     response = TextAreaField(_l("Response to the students"), validators=[_required(), Length(max=MAX_RESPONSE)],
                              description=_l("Required. Say what the Summit does with the proposal and why. "
-                                            "The author and co-sponsors are notified. You can use Markdown."))
+                                            "The author and co-sponsors are notified. You can use Markdown."),
+                             render_kw={"rows": 8})
