@@ -44,9 +44,9 @@ def _payloads(data) -> dict[str, dict]:
         "members.change_password": {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
         "members.delete_account": {"password": PASSWORD, "confirm": "y"},
         "admin.invitations": {"email": "invitee@example.org", "role": "member", "region_id": "0"},
-        "admin.revoke_invitation": {},
+        "admin.revoke_invitation": {"confirmed": "1"},
         "admin.change_role": {"role": "advisor"},
-        "admin.set_active": {"active": "0"},
+        "admin.set_active": {"active": "0", "confirmed": "1"},
         "admin.regions": {"new-name": "Brand New Region"},
         "admin.rename_region": {"name": "Renamed Region"},
         "admin.add_county": {"name": "New County"},
@@ -112,7 +112,7 @@ def _payloads(data) -> dict[str, dict]:
                                "ends_at": "2031-06-02T11:00", "room": "", "description": ""},
         "summit.edit_session": {"title": "Renamed session", "track": "Wellness", "starts_at": "2031-06-01T09:00",
                                 "ends_at": "2031-06-01T10:30", "room": "Hall B", "description": "New *plan*"},
-        "summit.delete_session": {},
+        "summit.delete_session": {"confirmed": "1"},
         "summit.decide": {"kind": "declined", "response": "Not this year, and here is why.", "merged_into_id": "0"},
     }
 

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..common import confirm
 from ..common.errors import ServiceError
 from ..common.forms import attach_error
 from ..common.i18n import localized_name
@@ -19,6 +20,7 @@ from ..members.models import Invitation, Region, User
 from ..members.profiles import list_regions
 from ..proposals.models import Theme
 from . import bp, services
+from .confirmations import DEACTIVATE_USER, REVOKE_INVITATION
 from .forms import ROLE_LABELS, ActiveForm, CountyForm, InvitationForm, RegionForm, RoleForm, ThemeForm
 
 
@@ -58,6 +60,8 @@ def invitations_screen():
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
 def revoke_invitation(invitation_id: int):
     invitation = _get_or_404(Invitation, invitation_id)
+    if not confirm.confirmed():
+        return confirm.ask(REVOKE_INVITATION, url_for("admin.invitations"), invitation=invitation)
     try:
         invitations.revoke_invitation(_me(), invitation)
     except ServiceError as error:
@@ -99,6 +103,8 @@ def change_role(user_id: int):
 def set_active(user_id: int):
     user = _get_or_404(User, user_id)
     form = ActiveForm()
+    if form.active.data == "0" and user.active and not confirm.confirmed():  # reactivating needs no asking
+        return confirm.ask(DEACTIVATE_USER, url_for("admin.users"), user=user)
     if form.validate_on_submit() and form.active.data in ("0", "1"):
         try:
             accounts.set_active(_me(), user, form.active.data == "1")

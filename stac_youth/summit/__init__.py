@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("summit", __name__)
 
-from . import audit_actions, events, routes, services  # noqa: E402,F401
+from . import audit_actions, confirmations, events, routes, services  # noqa: E402,F401
 from .models import decision_label  # noqa: E402
 
 bp.add_app_template_filter(decision_label, "decision_label")

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..common import confirm
 from ..common.errors import NotFound, ServiceError
 from ..common.forms import attach_error
 from ..common.i18n import select_timezone
@@ -19,6 +20,7 @@ from ..polls.results import result_view
 from ..proposals import services as proposal_services
 from ..proposals.models import Proposal, ProposalStatus
 from . import bp, dashboard, exports, services
+from .confirmations import DELETE_SESSION
 from .forms import DecisionForm, EditionForm, SessionForm
 from .models import DecisionKind
 
@@ -158,6 +160,8 @@ def edit_session(session_id: int):
 @bp.route("/summit/sessions/<int:session_id>/delete", methods=["POST"])
 def delete_session(session_id: int):
     summit_session = _session(session_id)
+    if not confirm.confirmed():
+        return confirm.ask(DELETE_SESSION, url_for("summit.session", session_id=session_id), session=summit_session)
     edition_id = summit_session.edition_id
     try:
         services.delete_session(_me(), summit_session)

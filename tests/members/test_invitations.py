@@ -196,7 +196,7 @@ def test_revoked_invitation_fails(client, login_as, outbox):
     _invite(client, "withdrawn@example.org")
     token = _token_from(outbox[-1])
     invitation = db.session.scalar(select(Invitation))
-    response = client.post(f"/admin/invitations/{invitation.id}/revoke")
+    response = client.post(f"/admin/invitations/{invitation.id}/revoke", data={"confirmed": "1"})
     assert response.status_code == 302
     db.session.refresh(invitation)
     assert invitation.revoked_at is not None

@@ -135,7 +135,8 @@ def test_deactivation_ends_sessions_and_blocks_login(app, make_user):
 
     admin_client = app.test_client()
     login(admin_client, admin)
-    assert admin_client.post(f"/admin/users/{user.id}/active", data={"active": "0"}).status_code == 302
+    response = admin_client.post(f"/admin/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
+    assert response.status_code == 302
     assert _reload(user).active is False
 
     assert not _signed_in(device_a)

@@ -153,7 +153,7 @@ def test_edition_and_session_forms(app, people):
     db.session.refresh(summit_session)
     assert (summit_session.title, summit_session.sequence) == ("Transit plenary", 1)
     assert "Transit plenary" in page(client, f"/summit/editions/{edition.id}")
-    response = client.post(f"/summit/sessions/{summit_session.id}/delete")
+    response = client.post(f"/summit/sessions/{summit_session.id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302 and count(SummitSession) == 0
     assert summit_actions() == ["summit.edition_created", "summit.session_created", "summit.session_updated",
                                 "summit.session_deleted"]
