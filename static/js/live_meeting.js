@@ -14,6 +14,11 @@ for (const type of ['pointerdown', 'keydown']) {
 }
 let audio = null;
 
+// Once this page is leaving (a form of it was sent), a pushed status change must not reload it over that navigation.
+let leaving = false;
+window.addEventListener('beforeunload', () => { leaving = true; });
+window.addEventListener('pageshow', () => { leaving = false; });
+
 function beep() {
   const active = gestured || (navigator.userActivation && navigator.userActivation.hasBeenActive);
   const Context = window.AudioContext || window.webkitAudioContext;
@@ -104,7 +109,7 @@ if (root) {
   function apply(state) {
     if (!state || state.meeting_id !== meetingId) return;
     if (state.status !== status) {
-      window.location.reload();
+      if (!leaving) window.location.reload();
       return;
     }
     if (state.server_now) clockOffset = Date.parse(state.server_now) - Date.now();

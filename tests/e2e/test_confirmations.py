@@ -147,8 +147,10 @@ def test_keyboard_alone_ends_a_meeting_after_asking(advisor_page, in_app):
     tab.keyboard.press("Enter")
     expect(dialog.get_by_role("button", name="No, go back")).to_be_focused()
     tab.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Yes, end the meeting")).to_be_focused()
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
+    expect(tab.locator(".alert-success")).to_contain_text("The meeting has ended.")
     assert in_app(_status, meeting_id) == "ended"
 
 
