@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .common.request_log import LoggedFlask
 from .config import Config, config_from_env
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, hooks and commands."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=True)
+    app = LoggedFlask(__name__, template_folder="../templates", static_folder="../static",
+                      instance_relative_config=True)
     register_config(app, config)
+    register_logging(app)
     register_url_converters(app)
     register_extensions(app)
     register_security(app)
@@ -31,6 +34,13 @@ def register_config(app: Flask, config: type[Config] | dict | None) -> None:
     app.config.from_object(config_class)
     app.config["SECRET_KEY"] = config_class.secret_key()
     app.config.update(overrides)
+
+
+def register_logging(app: Flask) -> None:
+    """Logging as LOG_FORMAT asks, and an access line per request; first, so its timer starts before other hooks."""
+    from .common.request_log import init_request_log
+
+    init_request_log(app)
 
 
 def register_url_converters(app: Flask) -> None:
@@ -133,10 +143,13 @@ def register_proxy_fix(app: Flask) -> None:
 
 
 def register_background_tasks(app: Flask) -> None:
-    """Timed work each server process does by itself: opening and closing scheduled polls."""
+    """Timed work each server process does by itself: opening and closing scheduled polls; sending queued mail
+    when MAIL_SEND_IN_PROCESS says so."""
+    from .common.mail_worker import init_mail_sender
     from .polls.events import init_poll_schedule
 
     init_poll_schedule(app)
+    init_mail_sender(app)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -156,7 +169,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """flask seed, flask create-admin."""
+    """flask seed, flask create-admin, flask mail-worker, flask mail-backlog."""
     from .cli import init_commands
 
     init_commands(app)

@@ -1,4 +1,4 @@
-"""Command-line tasks: flask seed, flask create-admin."""
+"""Command-line tasks: flask seed, flask create-admin, flask mail-worker, flask mail-backlog."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from .common.urls import public_url_for
 
 def init_commands(app: Flask) -> None:
     """Register the commands on the app."""
+    from .common.mail_worker import mail_backlog, mail_worker
+
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
+    app.cli.add_command(mail_worker)
+    app.cli.add_command(mail_backlog)
 
 
 @click.command("seed")

@@ -82,6 +82,10 @@ class Config:
     POLL_SCHEDULE_SECONDS = 15
     #: how often each server process renews the lease of its live sockets' registry rows (0: never; tests)
     SOCKET_LEASE_SECONDS = 120
+    #: access lines and other log records on standard error: "text" (one readable line) or "json" (JSON lines)
+    LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "text").strip().lower()
+    #: print log records on standard error (tests read them through pytest's caplog instead)
+    LOG_TO_STDERR = True
     AVATAR_DIR = Path(os.environ.get("AVATAR_DIR") or INSTANCE_DIR / "avatars")
     MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     AVATAR_MAX_BYTES = 2 * 1024 * 1024
@@ -119,6 +123,17 @@ class Config:
     MAIL_USE_TLS = _bool_env("MAIL_USE_TLS")
     MAIL_USE_SSL = _bool_env("MAIL_USE_SSL")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "STAC Youth <no-reply@stac-youth.local>")
+    #: seconds to wait on the SMTP server before a try counts as failed (well below MAIL_CLAIM_SECONDS)
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT") or 30)
+    #: every email goes through the outbox table; this process sends it too (`python app.py`). In production a
+    #: `flask mail-worker` process sends instead, so the default there is off
+    MAIL_SEND_IN_PROCESS = _bool_env("MAIL_SEND_IN_PROCESS", True)
+    #: how often a sender looks for due emails
+    MAIL_POLL_SECONDS = float(os.environ.get("MAIL_POLL_SECONDS") or 5)
+    #: a sender's lease on the emails it took: one whose sender died goes out after this
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS") or 300)
+    #: tries before an email is given up on (retries wait 30 s, 2 min, 8 min, 32 min, then an hour each)
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS") or 10)
 
     SOCKETIO_CORS_ORIGINS = [o for o in os.environ.get("SOCKETIO_CORS_ORIGINS", "").split(",") if o] or None
 
@@ -144,9 +159,10 @@ class TestingConfig(Config):
     SERVER_NAME = None
     TRUSTED_HOSTS = None  # the test client sends Host: localhost; tests that check hosts set their own list
     POLL_SCHEDULE_SECONDS = 0
+    LOG_TO_STDERR = False  # a stderr handler on the root logger would replace pytest's log capture
     SOCKET_LEASE_SECONDS = 0  # tests renew leases by calling renew_leases with the time they choose
     PRESENCE_PUSH_SECONDS = 0  # room tests read each presence push right after the change; one test coalesces
-    EMAILS_IN_BACKGROUND = False  # tests read the outbox right after the request
+    MAIL_SEND_IN_PROCESS = False  # tests send the outbox with the `outbox` fixture or the sender's functions
 
     @classmethod
     def secret_key(cls) -> str:
@@ -163,6 +179,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_NAME = "__Host-remember_token"
     PREFERRED_URL_SCHEME = "https"
     MAIL_BACKEND = "smtp"
+    MAIL_SEND_IN_PROCESS = _bool_env("MAIL_SEND_IN_PROCESS", False)  # `flask mail-worker` sends
     TRUSTED_HOSTS = trusted_hosts_from_env(Config.PUBLIC_BASE_URL)
 
     @classmethod

@@ -2,6 +2,7 @@
 
 from .common.audit import AuditEvent  # noqa: F401
 from .common.channels import SocketChannel  # noqa: F401
+from .common.outbox import OutboxEmail  # noqa: F401
 from .common.sockets import SocketConnection  # noqa: F401
 from .meetings.models import (  # noqa: F401
     AgendaItem,

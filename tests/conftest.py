@@ -34,6 +34,21 @@ def pytest_report_header(config) -> str:
     return f"database: {databases.backend_from_env()} (TEST_DATABASE)"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Mark by the fixtures used: `database` on tests given the TEST_DATABASE backend, `e2e` on browser tests.
+
+    `make test-postgres` runs `-m "database and not e2e and not sqlite_only"`: a test that gets no database from
+    TEST_DATABASE would run the same on PostgreSQL, so it runs once, in `make test`.
+    """
+    for item in items:
+        used = getattr(item, "fixturenames", ())
+        if "test_databases" in used:
+            item.add_marker(pytest.mark.database)
+        if "browser" in used:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def test_databases(request, tmp_path_factory):
     """Where every fixture-built app gets its migrated database: the backend that TEST_DATABASE names."""
@@ -99,7 +114,12 @@ class FreshContextClient(FlaskClient):
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashes(monkeypatch):
-    """Hash with a low scrypt cost in tests; verification reads the cost from the hash, so the code path is real."""
+    """Hash with a low scrypt cost in every test (see use_cheap_password_hashes)."""
+    use_cheap_password_hashes(monkeypatch)
+
+
+def use_cheap_password_hashes(monkeypatch) -> None:
+    """Hash with a low scrypt cost; verification reads the cost from the hash, so the code path is real."""
     from werkzeug.security import generate_password_hash
 
     from stac_youth.common import passwords
@@ -136,10 +156,13 @@ def runner(app):
 
 @pytest.fixture
 def outbox(app):
-    """The messages Flask-Mailman's in-memory backend has sent during the test."""
+    """The messages Flask-Mailman's in-memory backend has sent during the test; reading it first runs the real
+    mail sender over the committed outbox rows (tests/outbox_delivery.py)."""
+    from .outbox_delivery import DeliveredMail
+
     mail = app.extensions["mailman"]
     mail.outbox = []
-    return mail.outbox
+    return DeliveredMail(app, mail.outbox)
 
 
 class UserFactory:
@@ -253,12 +276,30 @@ def postgres_url():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def xdist_worker_index() -> int:
+    """The number of this pytest-xdist worker (gw0 is 0, gw1 is 1, ...); 0 in a serial run."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def redis_url_of_worker(url: str, index: int) -> str:
+    """url on a Redis database of the worker's own: 15, 13, 11, ... counted down from url's, two apart.
+
+    The number just above each stays free for tests that need a second deployment's database (the worker's own
+    plus one), so no two workers touch the same keys or Socket.IO channel (one per database number).
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    number = (int(path.strip("/") or 0) - 2 * index) % 16
+    return urlunsplit((scheme, netloc, f"/{number}", query, fragment))
+
+
 @pytest.fixture(scope="session")
 def redis_url():
-    """The Redis URL; skips (fails in CI) without a server."""
+    """The Redis URL of this worker's own database; skips (fails in CI) without a server."""
     import redis
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = redis_url_of_worker(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), xdist_worker_index())
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
     except Exception as error:  # noqa: BLE001
@@ -272,4 +313,13 @@ def chromium_path():
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
         _service_missing("Chromium", "install it with `apt-get install -y chromium`")
+    return path
+
+
+@pytest.fixture(scope="session")
+def nginx_path():
+    """Debian's nginx (the deploy guide's reverse proxy); skips (fails in CI) without it."""
+    path = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(path).exists():
+        _service_missing("nginx", "install it with `apt-get install -y nginx`")
     return path

@@ -27,6 +27,8 @@ from tests.csrf_requests import (
 )
 from tests.csrf_world import build_world
 
+pytestmark = pytest.mark.sqlite_only  # refused before any database work (make test-postgres skips it)
+
 
 @pytest.fixture
 def world(make_app):

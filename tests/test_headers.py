@@ -30,6 +30,8 @@ from tests.conftest import PASSWORD, UserFactory, login
 from tests.proposals.helpers import make_proposal, theme
 from tests.summit_rows import summit_rows
 
+pytestmark = pytest.mark.sqlite_only  # markup and headers: the same on any database (make test-postgres skips it)
+
 ROOT = Path(__file__).resolve().parent.parent
 PRINCIPALS = ("anonymous", "member", "advisor", "planner", "admin")
 

@@ -14,6 +14,8 @@ from flask_babel import refresh
 
 from tests.conftest import PASSWORD, login
 
+pytestmark = pytest.mark.sqlite_only  # translations: the same on any database (make test-postgres skips it)
+
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "stac_youth" / "translations"
 ES_PO = TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po"

@@ -13,6 +13,8 @@ from stac_youth.common.roles import Role
 from stac_youth.extensions import socketio
 from tests.conftest import login
 
+pytestmark = pytest.mark.sqlite_only  # the policy table, the same on any database (make test-postgres skips it)
+
 PROBE_NAMESPACE = "/policy-probe"
 PROBE_EVENT = "probe-not-in-the-policy"
 

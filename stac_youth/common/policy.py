@@ -18,6 +18,7 @@ PLANNERS = frozenset({Role.PLANNER, Role.ADMIN})
 ROUTES: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
     "home.healthz": PUBLIC,
+    "home.readyz": PUBLIC,
     "home.set_language": PUBLIC,
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,

@@ -1,4 +1,4 @@
-"""The home dashboard, the language switch and the health check."""
+"""The home dashboard, the language switch, and the health and readiness checks."""
 
 from flask import Blueprint
 

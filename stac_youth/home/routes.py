@@ -1,4 +1,4 @@
-"""Home dashboard, language switch and health check."""
+"""Home dashboard, language switch, health and readiness checks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..common.policy import safe_next_url
 from ..members import accounts
-from . import bp, services
+from . import bp, readiness, services
 
 
 @bp.route("/")
@@ -31,3 +31,12 @@ def healthz():
     if services.database_ok():
         return jsonify(status="ok", db="ok")
     return jsonify(status="error", db="unavailable"), 503
+
+
+@bp.route("/readyz")
+def readyz():
+    results = readiness.run_checks()
+    failed = readiness.failed_checks(results)
+    if failed:
+        return jsonify(status="error", checks=results, failed=failed), 503
+    return jsonify(status="ok", checks=results)

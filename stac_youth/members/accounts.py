@@ -120,7 +120,6 @@ def request_password_reset(email: str, reset_url_for) -> None:
         )
     )
     record_audit("password.reset_requested", subject=user)
-    db.session.commit()
     send_email(
         user.email,
         "email/password_reset_subject.txt",
@@ -128,8 +127,8 @@ def request_password_reset(email: str, reset_url_for) -> None:
         language=user.preferred_language,
         user=user,
         reset_url=reset_url_for(token),
-        later=True,
     )
+    db.session.commit()  # the email goes out with the token, or neither does
 
 
 def find_reset_token(token: str) -> PasswordResetToken | None:

@@ -62,7 +62,6 @@ def invite_member(inviter: User, email: str, role: str, region_id: int | None, l
     db.session.add(invitation)
     db.session.flush()
     record_audit("invitation.created", actor=inviter, invitation_id=invitation.id, role=role)  # the row holds the email
-    db.session.commit()
     send_email(
         email,
         "email/invitation_subject.txt",
@@ -72,6 +71,7 @@ def invite_member(inviter: User, email: str, role: str, region_id: int | None, l
         invitation=invitation,
         link=link_for(token),
     )
+    db.session.commit()  # the invitation and its email, together
     return NewInvitation(invitation=invitation, token=token)
 
 

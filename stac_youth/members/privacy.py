@@ -117,7 +117,7 @@ def delete_account(user: User, password: str) -> None:
     revoke_sessions(user)
     _forget_invitations(user, former_email)
     record_audit("account.deleted", actor=user, subject=user)
-    account_erased.send(user, former_name=former_name)  # each feature rewrites what it holds, in this transaction
+    account_erased.send(user, former_name=former_name, former_email=former_email)  # each feature rewrites its own
     db.session.commit()
     forget_rendered_texts()  # this process's rendered Markdown may hold texts that named them
     close_sockets_of(user)

@@ -1,9 +1,6 @@
-"""Socket.IO for notifications (namespace /notifications): each user's own room gets new notifications live,
-and emails go out in the background (in the request under test, so tests can read the outbox)."""
+"""Socket.IO for notifications (namespace /notifications): each user's own room gets new notifications live."""
 
 from __future__ import annotations
-
-import logging
 
 from flask_login import current_user
 from flask_socketio import join_room
@@ -18,7 +15,6 @@ from . import services
 from .models import Notification
 
 NAMESPACE = "/notifications"
-log = logging.getLogger(__name__)
 
 
 def own_room(user_id: int) -> str:
@@ -52,21 +48,7 @@ def _push(ids: list[int]) -> None:
         socketio.emit("notification", payload, to=own_room(user.id), namespace=NAMESPACE)
 
 
-def _email_later(app, ids: list[int], base_url: str) -> None:
-    with app.app_context():
-        try:
-            services.email_notifications(ids, base_url)
-        except Exception:
-            log.exception("notification emails failed")
-        finally:
-            db.session.remove()
-
-
 @notifications_created.connect
-def deliver(app, ids: list[int], base_url: str = "", **_extra) -> None:
-    """Push each new notification to its reader's bell; email those who want it."""
+def deliver(_app, ids: list[int], **_extra) -> None:
+    """Push each new notification to its reader's bell (its email is already in the outbox)."""
     _push(ids)
-    if app.config.get("EMAILS_IN_BACKGROUND", True):
-        socketio.start_background_task(_email_later, app, ids, base_url)
-    else:
-        services.email_notifications(ids, base_url)

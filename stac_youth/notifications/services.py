@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 def notify(users: Iterable[User], kind: str, link: str, once_unread: bool = True, actor: User | None = None,
            **params) -> list[Notification]:
-    """Give each active recipient a notification of this kind; live pushes and emails follow the commit.
+    """Give each active recipient a notification of this kind, and an email if they want one; pushes follow the commit.
 
     With once_unread, someone who has not yet read the same kind of notice about the same thing gets no second one.
     The actor (who mentioned, who invited) is stored by id: their name is read when shown, so erasure removes it.
@@ -57,9 +57,10 @@ def notify(users: Iterable[User], kind: str, link: str, once_unread: bool = True
     db.session.add_all(rows)
     db.session.flush()
     ids = [row.id for row in rows]  # read before the commit expires the rows: after it, each would be a query
-    db.session.commit()
     # Links in emails start with the configured address, never with the Host a request claimed.
-    notifications_created.send(current_app._get_current_object(), ids=ids, base_url=public_base_url())
+    email_notifications(ids, public_base_url())  # queued in this transaction: sent after the commit, or never
+    db.session.commit()
+    notifications_created.send(current_app._get_current_object(), ids=ids)
     return rows
 
 
@@ -142,7 +143,8 @@ def wants_email(user: User, kind: str) -> bool:
 
 
 def email_notifications(ids: list[int], base_url: str = "") -> int:
-    """Email the notifications whose recipients want them, each in the recipient's language and time zone."""
+    """Queue an email of each notification whose recipient wants it, in their language and time zone; the caller
+    commits."""
     rows = db.session.execute(select(Notification, User).join(User, User.id == Notification.user_id)
                               .where(Notification.id.in_(ids))).tuples().all()
     sent = 0
@@ -158,7 +160,7 @@ def email_notifications(ids: list[int], base_url: str = "") -> int:
                            user.preferred_language, subject=subject, text=text, link=base + notification.link,
                            name=user.display_name)
                 sent += 1
-            except Exception:  # one failing address must not stop the others
+            except Exception:  # one email that cannot be written must not stop the others
                 log.exception("notification email failed")
     return sent
 

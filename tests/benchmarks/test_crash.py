@@ -37,6 +37,7 @@ def crash_run(prepared, tmp_path, settings):
 
 
 def test_nothing_acknowledged_is_lost_when_the_server_is_killed(prepared, tmp_path):
+    """Slow by design (tens of seconds): a real server under load, killed with SIGKILL twice and restarted."""
     result = crash_run(prepared, tmp_path, SETTINGS)
 
     assert result["cycles_done"] == 2

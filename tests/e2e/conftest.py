@@ -11,6 +11,7 @@ from flask import Flask
 from stac_youth import create_app
 from stac_youth.config import TestingConfig
 from stac_youth.extensions import db, limiter
+from tests.conftest import use_cheap_password_hashes
 
 from .helpers import DEMO_PASSWORD
 
@@ -41,7 +42,8 @@ def live_app(test_databases, tmp_path_factory) -> Iterator[Flask]:
         WTF_CSRF_ENABLED = True  # the real browser posts the real tokens
 
     app = create_app(E2EConfig)
-    with app.app_context():
+    with pytest.MonkeyPatch.context() as patch, app.app_context():
+        use_cheap_password_hashes(patch)  # the suite's low scrypt cost for the demo accounts (checked at sign-in)
         seed_demo_data(DEMO_PASSWORD)
         db.session.remove()
     limiter.reset()

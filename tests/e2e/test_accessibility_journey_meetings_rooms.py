@@ -71,6 +71,7 @@ def check_menu(page, checks: PageChecks) -> None:
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_journey_pages_have_no_axe_violations(page, width, lang):
+    """Slow by design (tens of seconds): a full axe-core run in Chromium on every page of the journey."""
     tab = page(width)
     checks = PageChecks(tab, lang)
 
@@ -132,6 +133,7 @@ PAST_MEETING = "Fall kickoff: getting to know the board"
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_meeting_pages_have_no_axe_violations(page, width, lang):
+    """Slow by design (tens of seconds): a full axe-core run in Chromium on every meeting page and state."""
     # The admin manages meetings as an advisor does.
     tab = page(width)
     checks = PageChecks(tab, lang)
@@ -206,6 +208,7 @@ def test_meeting_pages_have_no_axe_violations(page, width, lang):
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_room_pages_have_no_axe_violations(page, width, lang):
+    """Slow by design (tens of seconds): a full axe-core run in Chromium on every room page, two users live."""
     # A student member and an advisor in the seeded "Statewide lounge", each with live messages from the other.
     member, advisor = page(width), page(width)
     member_checks, checks = PageChecks(member, lang), PageChecks(advisor, lang)

@@ -72,6 +72,7 @@ def cast_vote(page, method: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_poll_pages_have_no_axe_violations(page, in_app, width, lang):
+    """Slow by design (tens of seconds): 18 full axe-core runs in Chromium, with votes cast between them."""
     ids = poll_set_up(in_app, lang, width)
     member, advisor = page(width), page(width)
     checks, advisor_checks = PageChecks(member, lang), PageChecks(advisor, lang)

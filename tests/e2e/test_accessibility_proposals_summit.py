@@ -23,6 +23,7 @@ pytestmark = pytest.mark.e2e
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_proposal_pages_have_no_axe_violations(page, width, lang):
+    """Slow by design (tens of seconds): a full axe-core run in Chromium on every page, for three users."""
     author, cosponsor, advisor = page(width), page(width), page(width)
     checks, cosponsor_checks, advisor_checks = (
         PageChecks(author, lang),

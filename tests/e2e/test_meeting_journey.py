@@ -81,6 +81,7 @@ def move_and_time(advisor, followers: list, button: str, index: int) -> list[flo
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_advisor_runs_a_meeting_and_a_student_follows_live(page, width):
+    """Slow by design (tens of seconds): three browsers through a whole meeting, every step pushed live."""
     title = f"Regional check-in {width}"
 
     # a) The advisor creates a meeting that starts in a few minutes, so that check-in is open.

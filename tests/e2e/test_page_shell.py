@@ -84,6 +84,7 @@ def shell_pages(in_app, member_email: str, suffix: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_main_pages_have_no_axe_violations_in_dark_and_light(page, in_app, scheme):
+    """Slow by design (tens of seconds): 16 full axe-core runs in Chromium (3 users, 2 widths, the menu)."""
     member_email = new_member(in_app)
     urls = shell_pages(in_app, member_email, f"({scheme})")
     problems = []

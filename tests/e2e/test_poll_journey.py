@@ -133,6 +133,7 @@ def wait_live(tab, texts) -> None:
 
 @pytest.mark.parametrize(("lang", "width"), [("en", 1280), ("es", 390)])
 def test_students_vote_in_a_live_meeting_poll(page, in_app, lang, width):
+    """Slow by design (tens of seconds): two browsers follow one live meeting and its poll through pushes."""
     texts = TEXTS[lang]
     title = f"Poll journey ({lang}, {width} px)"
     meeting_id = in_app(data.published_meeting, title, [(texts["item"], "vote"), ("Next steps", "discussion")])

@@ -35,6 +35,7 @@ def expect_status(page, label: str) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_proposal_from_draft_to_discussion(page, width):
+    """Slow by design (tens of seconds): three browsers take a proposal from draft to discussion."""
     title = f"Quiet study rooms after school ({width} px)"
     summary = "Libraries stay open until six so students have a calm place to study."
     comment = f"I can ask our librarian about staffing ({width} px)."

@@ -70,14 +70,19 @@ def _storm(app, advisor, member_ids: list[int], secret: bool) -> None:
 
 @pytest.mark.parametrize("secret", [True, False], ids=["secret", "open"])
 def test_parallel_duplicate_ballots(app, make_user, advisor, secret):
-    """On the suite's database: SQLite, or PostgreSQL under TEST_DATABASE=postgresql (the test below always is)."""
+    """On the suite's database: SQLite, or PostgreSQL under TEST_DATABASE=postgresql (the test below always is).
+
+    Slow by design (tens of seconds): 20 rounds of 250 racing submissions, the bar for no duplicate ballot.
+    """
     member_ids = [make_user("member").id for _ in range(50)]
     for _ in range(REPEATS):
         _storm(app, advisor, member_ids, secret)
 
 
+@pytest.mark.sqlite_only  # under TEST_DATABASE=postgresql the test above is this one
 @pytest.mark.parametrize("secret", [True, False], ids=["secret", "open"])
 def test_parallel_duplicate_ballots_postgres(make_app, postgres_url, secret):
+    """The same storms on PostgreSQL in the SQLite pass; slow by design, as the test above."""
     from flask_migrate import upgrade
 
     from stac_youth.members.bootstrap import create_account
@@ -95,6 +100,7 @@ def test_parallel_duplicate_ballots_postgres(make_app, postgres_url, secret):
 
 
 def test_close_racing_with_votes(app, make_user, advisor):
+    """A close lands among 50 racing votes, 20 rounds: slow by design (the close must land at varied points)."""
     member_ids = [make_user("member").id for _ in range(50)]
     for _ in range(REPEATS):
         poll = _open(advisor, secret=False)

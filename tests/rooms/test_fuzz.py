@@ -200,6 +200,7 @@ def test_the_fuzz_reaches_every_registered_handler(world):
 
 
 def test_every_handler_answers_junk_with_a_refusal_and_never_raises(app, world):
+    """Slow by design (tens of seconds): 300 Hypothesis payloads (STAC_FUZZ_EXAMPLES) for every handler."""
     sockets, handlers = world["sockets"], world["handlers"]
 
     @FUZZ_SETTINGS
