@@ -9,8 +9,9 @@ BANDIT = $(BIN)/bandit -c pyproject.toml -r . -ll -q
 export FLASK_APP := app.py
 # more workers than the 2 cores of CI: browser and server tests spend much of their time waiting
 TEST_WORKERS ?= 3
-# --dist loadscope: a module's tests stay on one worker, so its costly fixtures (server clusters) are built once
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadscope
+# --dist load hands tests out in collection order, so each worker runs its browser tests back to back (see
+# docs/architecture.md, "In parallel"); loadscope and loadfile reorder modules and break that
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load
 
 .PHONY: run test test-postgres lint install install-dev seed vendor bench bench-quick lock
 
