@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import _service_missing
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = REPO_ROOT / "deploy"
 GUIDE = REPO_ROOT / "docs" / "deploy.md"
@@ -42,7 +44,7 @@ def test_systemd_analyze_verify_accepts_the_unit(unit, tmp_path):
     does not start with the file's path, so it does not fail the test."""
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
-        pytest.skip("systemd-analyze is not installed")
+        _service_missing("systemd-analyze", "install Debian's systemd package")
     venv_bin = Path(sys.executable).parent
     copy = tmp_path / unit.name
     copy.write_text(unit.read_text().replace(INSTALLED_VENV, f"{venv_bin}/"))
