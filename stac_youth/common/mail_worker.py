@@ -9,7 +9,8 @@ import threading
 import click
 from flask import Flask, current_app
 
-from ..extensions import db, socketio
+from ..extensions import db
+from .background import start_on_first_request
 from .mail_sender import deliver_all_due, deliver_due
 from .outbox import backlog
 from .time import utcnow
@@ -44,17 +45,7 @@ def init_mail_sender(app: Flask) -> None:
     """With MAIL_SEND_IN_PROCESS, this server process sends queued mail itself, from its first request on."""
     if not app.config["MAIL_SEND_IN_PROCESS"]:
         return
-    lock = threading.Lock()
-    started = []
-
-    @app.before_request
-    def start_mail_sender():
-        if started:
-            return
-        with lock:
-            if not started:
-                seconds = app.config["MAIL_POLL_SECONDS"]
-                started.append(socketio.start_background_task(run_sender, app, seconds, threading.Event()))
+    start_on_first_request(app, run_sender, app, app.config["MAIL_POLL_SECONDS"], threading.Event())
 
 
 @click.command("mail-worker")

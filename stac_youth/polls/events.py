@@ -8,11 +8,11 @@ reading the counters at that moment, so the last push always includes the latest
 from __future__ import annotations
 
 import logging
-import threading
 
 from flask import current_app
 from flask_login import current_user
 
+from ..common.background import start_on_first_request
 from ..common.channels import ChannelKind, channel_name, join_channel, register_channel_kind, visible_through
 from ..common.coalesced import CoalescedPushes
 from ..common.errors import NotFound
@@ -125,13 +125,4 @@ def init_poll_schedule(app) -> None:
     seconds = app.config.get("POLL_SCHEDULE_SECONDS", 0)
     if not seconds:
         return
-    lock = threading.Lock()
-    started = []
-
-    @app.before_request
-    def start_poll_schedule():
-        if started:
-            return
-        with lock:
-            if not started:
-                started.append(socketio.start_background_task(_run_schedule, app, seconds))
+    start_on_first_request(app, _run_schedule, app, seconds)
