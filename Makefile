@@ -13,7 +13,7 @@ TEST_WORKERS ?= 3
 # docs/architecture.md, "In parallel"); loadscope and loadfile reorder modules and break that
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load
 
-.PHONY: run test test-postgres lint install install-dev seed vendor bench bench-quick lock
+.PHONY: run test test-postgres lint install install-dev seed vendor bench bench-quick lock screenshots
 
 # a current pip: the hash-checking install of weasyprint's fonttools[woff] needs pip >= 23.3 (Debian 12's venv has 23.0)
 $(BIN)/python:
@@ -55,6 +55,13 @@ test-postgres: install-dev
 
 vendor:
 	npm ci && npm run vendor
+
+# make screenshots: the baselines of tests/screens again (tests/screens/baselines/<screen>-<width>-<lang>.webp), to
+# commit with a deliberate change of look. SCREENSHOT_OUT=<dir> writes every screenshot there instead (baselines
+# neither written nor compared), e.g. a before and an after set of a change. In one process: each worker would seed
+# the screens' app again, which costs more than the four tests share out.
+screenshots: install-dev
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/screens -k baseline
 
 # make lock: requirements*.txt again from requirements*.in (every pin hashed; a pin moves only if its range excludes it)
 lock: install-dev

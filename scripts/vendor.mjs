@@ -32,6 +32,25 @@ const plan = [
     ],
   },
   {
+    // Atkinson Hyperlegible (SIL Open Font License): the latin and latin-ext subsets, regular, italic and bold.
+    // static/css/tokens.css declares the faces.
+    pkg: "@fontsource/atkinson-hyperlegible",
+    files: [
+      ...["latin", "latin-ext"].flatMap((subset) =>
+        ["400-normal", "400-italic", "700-normal"].map((face) => [
+          `files/atkinson-hyperlegible-${subset}-${face}.woff2`,
+          "static/vendor/atkinson-hyperlegible",
+        ]),
+      ),
+      ["LICENSE", "static/vendor/atkinson-hyperlegible"],
+    ],
+  },
+  {
+    // Bootstrap Icons (MIT): only the licence is copied; the sprite of the icons we use is built below.
+    pkg: "bootstrap-icons",
+    files: [["LICENSE", "static/vendor/bootstrap-icons"]],
+  },
+  {
     // Used only by browser tests; not served by the app.
     pkg: "axe-core",
     files: [
@@ -87,6 +106,26 @@ for (const { pkg, files } of plan) {
     if (map && existsSync(map)) copy(map, destDir);
   }
 }
+
+// One SVG sprite of the icons listed in scripts/icons.txt: <symbol id="bell">...</symbol>, used as
+// <svg><use href=".../icons.svg#bell"></use></svg> (templates/_macros/ui.html).
+function buildIconSprite() {
+  const names = readFileSync(join(root, "scripts/icons.txt"), "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
+  const symbols = names.map((name) => {
+    const svg = readFileSync(join(nodeModules, "bootstrap-icons/icons", `${name}.svg`), "utf8");
+    const viewBox = svg.match(/viewBox="([^"]+)"/)[1];
+    const inner = svg.replace(/^[\s\S]*?<svg[^>]*>/, "").replace(/<\/svg>\s*$/, "").trim();
+    return `<symbol id="${name}" viewBox="${viewBox}">${inner}</symbol>`;
+  });
+  const dest = join(root, "static/vendor/bootstrap-icons/icons.svg");
+  mkdirSync(dirname(dest), { recursive: true });
+  writeFileSync(dest, `<svg xmlns="http://www.w3.org/2000/svg">\n${symbols.join("\n")}\n</svg>\n`);
+  console.log(`  ${names.length} icons -> ${relative(root, dest)}`);
+}
+buildIconSprite();
 
 const versionsFile = join(root, "static/vendor/VERSIONS.txt");
 writeFileSync(

@@ -98,10 +98,11 @@ def register_blueprints(app: Flask) -> None:
     from .polls import bp as polls_bp
     from .proposals import bp as proposals_bp
     from .rooms import bp as rooms_bp
+    from .styleguide import bp as styleguide_bp
     from .summit import bp as summit_bp
 
     for blueprint in (home_bp, auth_bp, members_bp, admin_bp, meetings_bp, rooms_bp, proposals_bp, polls_bp,
-                      summit_bp, notifications_bp):
+                      summit_bp, notifications_bp, styleguide_bp):
         app.register_blueprint(blueprint)
 
 

@@ -229,6 +229,8 @@ def _followed(link: str) -> str | None:
         return None
     if parse_qs(parts.query).get("lang", [""])[0] == "en" or parts.path in ("/logout", "/language"):
         return None
+    if parts.path == "/styleguide":  # shows every component in both languages on purpose (tests/test_styleguide.py)
+        return None
     return link
 
 

@@ -71,6 +71,7 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "srcset", "post
                   "xlink:href", "cite", "codebase", "manifest"}
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "style", "svg", "math", "base", "frame", "frameset", "applet",
                   "noscript", "template"}
+ICON_SPRITE = "/static/vendor/bootstrap-icons/icons.svg#"
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 
 
@@ -91,11 +92,17 @@ class PageAudit(HTMLParser):
         self.problems: list[str] = []
         self._in_script = False
         self._in_bell = False  # the notification bell's own icon (no user content) is an inline <svg>
+        self._in_icon = False  # a design-system icon: <svg class="bi"> holding only a <use> of the app's own sprite
 
     def handle_starttag(self, tag, attrs):
         if tag == "a" and dict(attrs).get("id") == "notification-bell":
             self._in_bell = True
-        if tag in FORBIDDEN_TAGS and not (self._in_bell and tag == "svg"):
+        if self._in_icon and not (tag == "use" and (dict(attrs).get("href") or "").startswith(ICON_SPRITE)):
+            self.problems.append(f"<{tag}> in an icon: {attrs}")
+        icon = tag == "svg" and "bi" in (dict(attrs).get("class") or "").split()
+        if icon:
+            self._in_icon = True
+        if tag in FORBIDDEN_TAGS and not (self._in_bell and tag == "svg") and not icon:
             self.problems.append(f"<{tag}> element")
         if tag == "script":
             src = dict(attrs).get("src") or ""
@@ -119,6 +126,8 @@ class PageAudit(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "a":
             self._in_bell = False
+        if tag == "svg":
+            self._in_icon = False
         if tag == "script":
             self._in_script = False
 
@@ -146,11 +155,15 @@ def test_page_audit_catches_what_it_looks_for():
         '<a href=" JaVa\tScRiPt:alert(1)">x</a>', '<a href="data:text/html,x">x</a>', "<iframe></iframe>",
         "<svg></svg>", "<style></style>", '<form action="javascript:alert(1)"></form>', '<p style="x">',
         '<meta http-equiv="refresh" content="0">', '<script src="https://cdn.example/x.js"></script>',
+        '<svg class="bi"><use href="https://evil.example/x.svg#a"></use></svg>',
+        '<svg class="bi"><a href="/x">x</a></svg>',
     ]
     for html in bad:
         assert audit_html(html), html
     clean = ('<script src="/static/vendor/x.js"></script><a href="/members">m</a><a href="https://ok.example">o</a>'
-             '<a href="mailto:a@b.example">e</a><img src="/members/1/avatar" alt="">')
+             '<a href="mailto:a@b.example">e</a><img src="/members/1/avatar" alt="">'
+             '<svg class="bi" aria-hidden="true">'
+             '<use href="/static/vendor/bootstrap-icons/icons.svg#bell"></use></svg>')
     assert audit_html(clean) == []
 
 
@@ -258,8 +271,9 @@ def test_poll_questions_and_option_labels_render_inert(app, client, make_user):
         assert "results-table" in html and 'id="voters-title"' in html
         charts = html.count('<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
                             'focusable="false"><rect class="bar-fill')
-        # every other <svg> is a bar of the app's own chart (the one more is the notification bell's icon)
-        assert charts == len(poll.options) == html.count("<svg") - html.count('<svg aria-hidden="true" focusable')
+        # every other <svg> is a bar of the app's own chart, or an icon of the app's sprite (the bell's among them)
+        icons = html.count('<svg class="bi') + html.count('<svg aria-hidden="true" focusable')
+        assert charts == len(poll.options) == html.count("<svg") - icons
         failures += [f"results {vector!r}: {problem}" for problem in audit_html(html) if problem != "<svg> element"]
         response = staff.get(f"/polls/{poll.id}/results.csv")
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

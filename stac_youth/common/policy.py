@@ -130,6 +130,7 @@ ROUTES: dict[str, str | frozenset[str]] = {
     "polls.poll_new_for_item": ADVISORS,
     "polls.poll_open": ADVISORS,
     "polls.poll_close": ADVISORS,
+    "styleguide.index": ADVISORS,
 }
 
 #: (namespace, event) -> roles allowed. Connecting is refused to anonymous users before this is read.

@@ -76,6 +76,22 @@ function bindYourTurn() {
   });
 }
 
+// The "Here now" and "Hands raised" tiles count the room panel's lists, which room.js redraws on every change.
+function bindCounts(root) {
+  const tiles = [['[data-presence-count]', '.presence-list'], ['[data-queue-count]', '.queue-list']];
+  for (const [tileSelector, listSelector] of tiles) {
+    const value = root.querySelector(`${tileSelector} .stat-tile-value`);
+    const list = root.querySelector(listSelector);
+    if (!value || !list) continue;
+    const update = () => {
+      const count = String(list.querySelectorAll('li[data-user-id]').length);
+      if (value.textContent !== count) value.textContent = count;
+    };
+    new MutationObserver(update).observe(list, { childList: true });
+    update();
+  }
+}
+
 const root = document.getElementById('live-meeting');
 
 if (root) {
@@ -159,4 +175,5 @@ if (root) {
   renderElapsed();
   window.setInterval(renderElapsed, 15000);
   bindYourTurn();
+  bindCounts(root);
 }

@@ -74,6 +74,11 @@ function apply(payload, pushed) {
     // a secret poll gives no number under 5 (null): then a fixed text, or the server's own when eligible is null too
     if (turnout && payload.cast !== null) turnout.textContent = fill(turnout.dataset.textTemplate, payload);
     else if (turnout && turnout.dataset.textFew && payload.eligible !== null) turnout.textContent = fill(turnout.dataset.textFew, payload);
+    // the tile's number, where the page shows one (never for a secret poll under 5)
+    const turnoutValue = panel.querySelector('[data-poll-turnout-value]');
+    if (turnoutValue && payload.cast !== null && payload.turnout !== null) {
+      turnoutValue.textContent = `${oneDecimal.format(payload.turnout)}%`;
+    }
     if (payload.counts) {
       for (const cell of panel.querySelectorAll('[data-count-key]')) {
         const value = payload.counts[cell.dataset.countKey];

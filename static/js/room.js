@@ -71,6 +71,34 @@ class ChatTimes {
   }
 }
 
+// A member's avatar as templates/_macros/ui.html draws it: their picture, or their initials on one of six tones.
+// Decorative: the name is always written beside it.
+function avatarElement(person, size) {
+  if (person.avatar_url) {
+    const picture = document.createElement('img');
+    picture.className = `avatar avatar-${size}`;
+    picture.src = person.avatar_url;
+    picture.alt = '';
+    return picture;
+  }
+  const initials = document.createElement('span');
+  initials.className = `avatar avatar-${size} avatar-initials avatar-tone-${person.id ? person.id % 6 : 0}`;
+  initials.setAttribute('aria-hidden', 'true');
+  initials.textContent = person.initials || '?';
+  return initials;
+}
+
+// Someone in the room: avatar and name.
+function personItem(person) {
+  const item = document.createElement('li');
+  item.dataset.userId = String(person.id);
+  const name = document.createElement('span');
+  name.className = 'person-name';
+  name.textContent = person.name;
+  item.append(avatarElement(person, 'xs'), name);
+  return item;
+}
+
 function setText(element, text) { // only when it changed: the log must not redraw what stays the same
   if (element && element.textContent !== text) element.textContent = text;
 }
@@ -176,6 +204,8 @@ class RoomPanel {
     item.dataset.messageId = String(message.id);
     item.dataset.authorId = String(message.author.id || '');
     item.querySelector('.chat-author').textContent = message.author.name;
+    const avatarSlot = item.querySelector('.chat-avatar');
+    if (avatarSlot) avatarSlot.replaceChildren(avatarElement(message.author, 'sm'));
     const time = item.querySelector('.chat-time');
     time.dateTime = message.created_at;
     const shown = this.times.describe(message.created_at, this.times.day(new Date()));
@@ -299,23 +329,13 @@ class RoomPanel {
   renderPresence(people) {
     this.announcePresence(people);
     const list = this.root.querySelector('.presence-list');
-    list.replaceChildren(...people.map((person) => {
-      const item = document.createElement('li');
-      item.dataset.userId = String(person.id);
-      item.textContent = person.name;
-      return item;
-    }));
+    list.replaceChildren(...people.map(personItem));
   }
 
   renderQueue(queue, called) {
     this.announceQueue(queue);
     const list = this.root.querySelector('.queue-list');
-    list.replaceChildren(...queue.map((person) => {
-      const item = document.createElement('li');
-      item.dataset.userId = String(person.id);
-      item.textContent = person.name;
-      return item;
-    }));
+    list.replaceChildren(...queue.map(personItem));
     this.root.querySelector('.queue-empty').hidden = queue.length > 0;
     const raised = queue.some((person) => person.id === this.userId);
     const button = this.root.querySelector('.hand-button');
@@ -335,6 +355,8 @@ class RoomPanel {
 
   renderLock(locked) {
     this.locked = locked;
+    const badge = document.querySelector('.room-locked-badge'); // on the room page, beside its title
+    if (badge) badge.hidden = !locked;
     const blocked = locked && !this.canModerate;
     if (this.form) this.form.querySelector('button[type="submit"]').disabled = blocked;
     if (blocked && this.status) this.status.textContent = this.root.dataset.textLocked;

@@ -15,6 +15,7 @@ DEMO_PASSWORD = "stac-demo-2026"
 ADMIN_EMAIL = "admin@example.org"
 ADVISOR_EMAIL = "advisor@example.org"
 STUDENT_EMAIL = "student1@example.org"
+MENU_BUTTON = "#menu-button"  # "More" in the phone tab bar opens the menu
 SHOWN = re.compile(r"(^|\s)show(\s|$)")
 
 
@@ -23,13 +24,13 @@ def is_mobile(page) -> bool:
 
 
 def open_menu(page) -> None:
-    """On narrow screens open the offcanvas menu with its toggler; on wide ones the links are already shown."""
+    """On narrow screens open the menu with "More" in the tab bar; on wide ones the links are already shown."""
     if not is_mobile(page):
         return
     menu = page.locator("#site-nav")
     if SHOWN.search(menu.get_attribute("class") or ""):
         return
-    page.locator(".navbar-toggler").click()
+    page.locator(MENU_BUTTON).click()
     # Bootstrap adds "showing" during the slide-in and "show" once the menu is open.
     # (No wait_for_function: its string predicate needs eval, which the app's CSP refuses.)
     expect(menu).to_have_class(SHOWN)
@@ -38,18 +39,21 @@ def open_menu(page) -> None:
 
 
 def click_menu_item(page, selector: str) -> None:
-    """Follow a menu link (a CSS selector inside the menu, so that it works in any language)."""
+    """Follow a menu link (a CSS selector inside the menu, so that it works in any language).
+
+    On wide screens the account's and the administration's links are in the account menu, opened first."""
     open_menu(page)
+    link = page.locator("#site-nav").locator(selector)
+    if not link.is_visible() and link.locator("xpath=ancestor::*[contains(@class, 'account-menu')]").count():
+        open_account_menu(page)
     with page.expect_navigation():
-        page.locator("#site-nav").locator(selector).click()
+        link.click()
 
 
 def switch_language(page, lang: str) -> None:
-    """Use the language switch (top bar; first in the menu on phones); afterwards the page is in that language."""
+    """Use the language switch in the top bar; afterwards the page is in that language."""
     label = {"en": "English", "es": "Español"}[lang]
-    button = page.locator(f".language-switch button[value='{lang}']")
-    if not button.is_visible():
-        open_menu(page)
+    button = page.locator(f"header .language-switch button[value='{lang}']")
     assert button.inner_text().strip() == label
     if page.locator("html").get_attribute("lang") == lang and button.get_attribute("aria-pressed") == "true":
         return
@@ -77,8 +81,16 @@ def sign_in(page, email: str = ADMIN_EMAIL, password: str = DEMO_PASSWORD, lang:
         switch_language(page, lang)
 
 
-def sign_out(page) -> None:
+def open_account_menu(page) -> None:
+    """Show the account's items: the phone menu lists them; on wide screens the account menu opens."""
     open_menu(page)
+    if not is_mobile(page) and not page.locator("#site-nav .account-menu").is_visible():
+        page.locator("#site-nav .account-toggle").click()
+        expect(page.locator("#site-nav .account-menu")).to_be_visible()
+
+
+def sign_out(page) -> None:
+    open_account_menu(page)
     with page.expect_navigation():
         page.locator("#site-nav form[action$='/logout'] button").click()
     assert page.url.split("?")[0].endswith("/login")
@@ -142,7 +154,7 @@ def open_room(page, me: str, title: str = LOUNGE) -> None:
     """From any page: the Rooms menu item, then the room's link; returns once the presence list shows `me`."""
     click_menu_item(page, "a[href='/rooms']")
     with page.expect_navigation():
-        page.locator("main .meeting-card a").filter(has_text=title).click()
+        page.locator("main .room-card a").filter(has_text=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     wait_until_joined(page, me)
 

@@ -36,33 +36,37 @@ pytestmark = pytest.mark.e2e
 
 def check_menu(page, checks: PageChecks) -> None:
     """The toggler opens the offcanvas menu; its links are shown on screen and reached with Tab."""
-    toggler = page.locator(".navbar-toggler")
+    toggler = page.locator("#menu-button")
     expect(toggler).to_be_visible()
-    assert (toggler.get_attribute("aria-label") or "").strip()
+    assert (toggler.get_attribute("aria-label") or toggler.inner_text()).strip()  # a name: its label or its words
     open_menu(page)
     menu = page.locator("#site-nav")
     expect(menu).to_have_attribute("role", "dialog")
-    items = menu.locator(".nav-link")
+    items = menu.locator("a.nav-link")  # the places
     count = items.count()
     assert count >= 5
     for index in range(count):
         item = items.nth(index)
         expect(item).to_be_visible()
         expect(item).to_be_in_viewport()
+    account = menu.locator(".dropdown-item")  # the account's items, listed under the places on phones
+    assert account.count() >= 3
+    for index in range(account.count()):
+        expect(account.nth(index)).to_be_visible()
     checks("menu open")
-    # Keyboard: focus is inside the menu and Tab walks through every link and the sign-out button (after the close
-    # button and the two buttons of the language switch).
+    # Keyboard: focus is inside the menu and Tab walks through every place and account item (after the close button).
+    total = count + account.count()
     reached = set()
-    for _ in range(count + 4):
+    for _ in range(total + 2):
         page.keyboard.press("Tab")
         reached.add(
             page.evaluate(
                 "() => { const el = document.activeElement;"
-                " return el.closest('#site-nav') && el.classList.contains('nav-link') ? el.outerHTML : null }"
+                " return el.closest('#site-nav') && el.matches('a.nav-link, .dropdown-item') ? el.outerHTML : null }"
             )
         )
     reached.discard(None)
-    assert len(reached) == count, f"Tab reached {len(reached)} of the {count} menu items"
+    assert len(reached) == total, f"Tab reached {len(reached)} of the {total} menu items"
     page.keyboard.press("Escape")
     expect(menu).not_to_have_class(re.compile(r"(^|\s)show(ing)?(\s|$)"))
     expect(items.first).to_be_hidden()

@@ -41,7 +41,7 @@ def test_proposal_pages_have_no_axe_violations(page, width, lang):
     author.locator("#theme").select_option(label=seeded_name(author, "Family and community engagement"))
     author.locator("#region").select_option(label=seeded_name(author, "Central Valley"))
     follow(author, "main form[role=search] button[type=submit]")
-    expect(author.locator("main .meeting-card")).to_have_count(1)
+    expect(author.locator("main .proposal-card")).to_have_count(1)
     checks("proposals list with filters")
 
     # A new draft: the empty form, the form with errors, then the saved draft with the invite form.

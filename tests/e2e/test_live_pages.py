@@ -138,7 +138,7 @@ def test_a_decision_shows_on_the_open_proposal_page_with_a_toast(page, in_app, l
     # Keyboard: from the bell, Tab reaches the toast's link (holding it open) and then its close button.
     author.locator("#notification-bell").focus()
     tab_to(author, link, limit=3)
-    assert not boxes_overlap(toast.bounding_box(), author.locator(".navbar-toggler").bounding_box())
+    assert not boxes_overlap(toast.bounding_box(), author.locator("#menu-button").bounding_box())
     assert_no_axe_violations(author, f"proposal page with a toast at 390 px ({lang})")
     tab_to(author, close, limit=2)
     author.keyboard.press("Enter")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import ADMIN_EMAIL, DEMO_PASSWORD, click_menu_item, open_menu, sign_in, sign_out, switch_language
+from .helpers import ADMIN_EMAIL, DEMO_PASSWORD, click_menu_item, open_account_menu, sign_in, sign_out, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +60,7 @@ def test_invited_student_joins_and_finds_members(page, width):
     expect(student.locator("html")).to_have_attribute("lang", "es")
     expect(student.locator(".language-switch button[value='es']")).to_have_attribute("aria-pressed", "true")
     expect(student.locator(".language-switch button[value='en']")).to_have_attribute("aria-pressed", "false")
-    open_menu(student)
+    open_account_menu(student)
     # Needs the compiled Spanish catalog; checked at the end so that the rest of the journey still runs without it.
     sign_out_button = student.locator("#site-nav form[action$='/logout'] button")
     expect(sign_out_button).to_be_visible()

@@ -48,21 +48,36 @@ def test_signed_out_language_switch_is_in_the_top_bar_within_four_tabs(page):
     assert tab.url.split("?")[0].endswith("/login")
 
 
-def test_signed_in_language_switch_comes_first_in_the_phone_menu(page, in_app):
+def test_phones_keep_the_bell_and_the_language_switch_in_the_top_bar_and_the_tabs_at_the_bottom(page, in_app):
     email = new_member(in_app)
     tab = page(390)
     sign_in(tab, email)
     tab.goto("/")
-    assert tab.locator(".language-switch").count() == 1  # one switch: no second one in the footer
-    assert tab_to(tab, tab.locator(".navbar-toggler"), limit=4) <= 4
+    assert tab.locator(".language-switch").count() == 1  # one switch: no second one in the footer or the menu
+    bell, spanish = tab.locator("#notification-bell"), tab.locator("header .language-switch button[value='es']")
+    expect(bell).to_be_in_viewport()
+    expect(spanish).to_be_in_viewport()
+    assert tab_to(tab, spanish, limit=5) <= 5  # skip link, brand, bell, English, Español
+    # The tab bar: at the bottom of the screen, reached by keyboard right after the top bar, "More" opens the menu.
+    tabs = tab.get_by_role("navigation", name="Tabs")
+    box = tabs.bounding_box()
+    assert box["y"] + box["height"] == pytest.approx(844, abs=1)
+    assert [link.inner_text().strip() for link in tabs.locator("a").all()] == ["Home", "Meetings", "Rooms", "Proposals"]
+    expect(tabs.locator("a[href='/']")).to_have_attribute("aria-current", "page")
+    more = tab.locator("#menu-button")
+    assert tab_to(tab, more, limit=6) <= 6
     tab.keyboard.press("Enter")
     menu = tab.locator("#site-nav")
     expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
-    spanish = menu.locator(".language-switch button[value='es']")
-    assert tab_to(tab, spanish, limit=3) <= 3  # after the menu's close button, before its links
+    expect(menu.locator("a[href='/polls']")).to_be_visible()
+    expect(menu.locator("form[action$='/logout'] button")).to_be_visible()
+    tab.keyboard.press("Escape")
     with tab.expect_navigation():
-        tab.keyboard.press("Enter")
+        spanish.click()
     expect(tab.locator("html")).to_have_attribute("lang", "es")
+    tabs = tab.get_by_role("navigation", name="Pestañas")
+    spanish_tabs = ["Inicio", "Reuniones", "Salas", "Propuestas"]
+    assert [link.inner_text().strip() for link in tabs.locator("a").all()] == spanish_tabs
 
 
 def test_wide_screens_show_the_switch_in_the_top_bar(page, in_app):
@@ -71,7 +86,8 @@ def test_wide_screens_show_the_switch_in_the_top_bar(page, in_app):
     switch = tab.locator("header .language-switch")
     expect(switch.locator("button[value='en']")).to_be_visible()
     expect(switch.locator("button[value='es']")).to_be_visible()
-    assert tab_to(tab, switch.locator("button[value='en']"), limit=5) <= 5
+    # after the skip link, the brand, the seven places, the account menu and the bell
+    assert tab_to(tab, switch.locator("button[value='en']"), limit=12) <= 12
 
 
 def shell_pages(in_app, member_email: str, suffix: str) -> dict[str, str]:
@@ -121,7 +137,7 @@ def test_dark_mode_follows_the_system_setting_while_the_page_is_open(page):
     tab.emulate_media(color_scheme="dark")
     expect(tab.locator("html")).to_have_attribute("data-bs-theme", "dark")
     background = tab.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert background == "rgb(33, 37, 41)"
+    assert background == "rgb(21, 25, 29)"  # --stac-page-bg in dark mode
 
 
 def test_poll_radios_and_their_labels_are_at_least_24_px(page, in_app):
@@ -154,27 +170,32 @@ def test_focus_rings_are_at_least_2px_on_links_buttons_and_the_top_bar(page, wid
         assert style[3] != "none", (target, style)  # the halo of the other colour
 
 
-def test_scrollable_tables_can_be_reached_by_keyboard(page):
+def test_admin_tables_stack_on_phones_without_sideways_scrolling(page):
     tab = page(390)
     sign_in(tab, ADMIN_EMAIL)
     for url in ("/admin/audit", "/admin/invitations", "/admin/users"):
         tab.goto(url)
-        wrappers = tab.locator("main .table-responsive")
-        assert wrappers.count() >= 1
-        for index in range(wrappers.count()):
-            wrapper = wrappers.nth(index)
-            assert wrapper.get_attribute("tabindex") == "0"
-            assert wrapper.get_attribute("role") == "region"
-            assert wrapper.get_attribute("aria-label") or wrapper.get_attribute("aria-labelledby")
-        tab_to(tab, wrappers.first)
+        table = tab.locator("main table.table-stack")
+        expect(table).to_have_count(1)
+        assert tab.locator("main .table-responsive").count() == 0  # nothing to scroll, so no scroll region
+        assert table.locator("tbody th[scope=row]").count() >= 1
+        assert tab.evaluate("document.documentElement.scrollWidth <= innerWidth"), url
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth"), url
+        header = table.locator("thead")
+        assert header.evaluate("h => h.getBoundingClientRect().height") <= 1  # said by each cell's label instead
 
 
 def test_every_table_wrapper_in_the_templates_is_focusable_and_named():
-    wrappers = []
+    wrappers, tables = [], 0
     for template in TEMPLATES.rglob("*.html"):
-        tags = re.findall(r"<div[^>]*table-responsive[^>]*>", template.read_text(encoding="utf-8"))
+        text = template.read_text(encoding="utf-8")
+        tags = re.findall(r"<div[^>]*table-responsive[^>]*>", text)
         wrappers += [(template.name, tag) for tag in tags]
-    assert len(wrappers) >= 8
+        if template.parent.name == "admin":  # the admin tables stack on phones: nothing to scroll
+            for table in re.findall(r"<table[^>]*>", text):
+                tables += 1
+                assert "table-stack" in table and not tags, (template.name, table)
+    assert tables >= 3 and wrappers
     for name, tag in wrappers:
         assert 'tabindex="0"' in tag and 'role="region"' in tag and "aria-label" in tag, (name, tag)
 

@@ -133,8 +133,9 @@ def test_student_and_advisor_chat_live(page, width):
     hand.click()
     expect(hand).to_have_attribute("aria-pressed", "true")
     expect(hand).to_have_text("Lower hand")
-    expect(advisor.locator(".room-panel .queue-list li")).to_have_text([STUDENT_NAME])
-    expect(student.locator(".room-panel .queue-list li")).to_have_text([STUDENT_NAME])
+    expect(advisor.locator(".room-panel .queue-list li .person-name")).to_have_text([STUDENT_NAME])
+    expect(student.locator(".room-panel .queue-list li .person-name")).to_have_text([STUDENT_NAME])
+    expect(student.locator(".room-panel .queue-list li .avatar")).to_have_count(1)  # a face (or initials) by the name
     advisor.get_by_role("button", name="Call next speaker").click()
     for tab in (student, advisor):
         expect(tab.locator(".room-panel .queue-list li")).to_have_count(0)

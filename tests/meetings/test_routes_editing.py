@@ -33,7 +33,7 @@ def _only_meeting() -> Meeting:
 
 def _agenda_titles(html: str) -> list[str]:
     agenda = html.split('<ol class="agenda-list', 1)[1].split("</ol>", 1)[0]
-    return re.findall(r'<h3 class="h6 mb-1">([^<]+?)\s*(?:<|$)', agenda)
+    return re.findall(r'<h3 class="agenda-item-title">([^<]+?)\s*(?:<|$)', agenda)
 
 
 # --- creating and editing in local time ------------------------------------------------------------------
@@ -147,7 +147,8 @@ def test_agenda_items_added_reordered_and_timed_against_the_length(app, advisor,
     assert "Planned: 80 of 90 minutes." in html
     assert "runs" not in html.split('id="agenda-total"', 1)[1].split("</p>", 1)[0]
     assert 'class="alert alert-warning" id="agenda-total"' not in html
-    assert "Presentation · 20 minutes · Kai" in html
+    facts = html.split('id="item-', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r"<span>([^<]*)</span>", facts) == ["Presentation", "20 minutes", "Kai"]
 
     items = {item.title: item.id for item in _reload(meeting).items}
     response = as_advisor.post(f"/meetings/{meeting.id}/agenda/{items['Vote on themes']}/move",

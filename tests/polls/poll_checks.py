@@ -18,7 +18,7 @@ MEETING_POLL_KEYS = {"item_id", "poll_id", "status"}
 
 #: Markup that only the results (live or final) put on a page.
 COUNT_MARKERS = (
-    "data-count-key", "poll-live-counts", "results-table", "bar-chart", "Results so far", "Votes per choice",
+    "data-count-key", "poll-live-counts", "results-table", 'class="bar-chart', "Results so far", "Votes per choice",
     "Ballots cast:", "Download the results (CSV)", "Yes among yes + no",
 )
 #: A per-region breakdown with one column per choice (shown only with the results).

@@ -46,8 +46,17 @@ def _closed(advisor, members, method, ballots, options=None, **settings):
 
 def _rows(html: str) -> list[tuple[str, str, str]]:
     """(choice, votes, percent) rows of the results table."""
-    table = html.split('class="table table-sm results-table"', 1)[1].split("</table>", 1)[0]
-    return re.findall(r'<th scope="row">(.*?)</th><td>(\d+)</td><td>([\d.]+)%</td>', table)
+    table = html.split('class="table table-sm results-table', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row">(.*?)</th><td data-label="Votes">(\d+)</td>'
+                      r'<td data-label="Percent">([\d.]+)%</td>', table)
+
+
+def _tiles(html: str) -> dict[str, tuple[str, str]]:
+    """The results' stat tiles: label -> (value, hint)."""
+    tiles = html.split('class="stat-grid results-stats"', 1)[1].split('class="table-responsive"', 1)[0]
+    found = re.findall(r'stat-tile-value">([^<]*)</p>\s*<p class="stat-tile-label">([^<]*)</p>\s*'
+                       r'<p class="stat-tile-hint">([^<]*)</p>', tiles)
+    return {label: (value, hint) for value, label, hint in found}
 
 
 def _bar_widths(html: str) -> list[str]:
@@ -83,9 +92,9 @@ def test_results_page_of_a_yes_no_abstain_poll(app, advisor, members, settings, 
                             for key, label in (("yes", "Yes"), ("no", "No"), ("abstain", "Abstain"))]
     largest = max(counts.values())
     assert _bar_widths(shown) == [str(round(100 * counts[key] / largest, 1)) for key in ("yes", "no", "abstain")]
-    assert f"Ballots cast: {cast} of 5 eligible members (turnout {tally.percent(cast, 5)}%)" in shown
     yes_share = tally.percent(counts["yes"], counts["yes"] + counts["no"])
-    assert f"Yes among yes + no: {yes_share}%" in shown
+    assert _tiles(shown) == {"Turnout": (f"{tally.percent(cast, 5)}%", f"Ballots cast: {cast} of 5 eligible members"),
+                             "Support": (f"{yes_share}%", "Yes among yes + no")}
     rules = shown.split("How it is counted", 1)[1]
     assert rule in rules
     if quorum:
@@ -106,7 +115,8 @@ def test_results_page_of_an_approval_poll(app, advisor, members):
     assert _bar_widths(shown) == ["100.0", "66.7", "33.3"]
     assert shown.count('class="bar-fill is-leading"') == 1
     assert APPROVAL_RULE in shown.split("How it is counted", 1)[1]
-    assert "Ballots cast: 5 of 5 eligible members (turnout 100.0%)" in shown  # the blank ballot counts
+    # the blank ballot counts; no support tile for a poll without yes and no
+    assert _tiles(shown) == {"Turnout": ("100.0%", "Ballots cast: 5 of 5 eligible members")}
 
 
 def test_results_page_of_an_approval_tie_has_no_winner(app, advisor, members):
@@ -127,8 +137,8 @@ def test_results_page_of_a_ranked_choice_poll_shows_the_rounds(app, advisor, mem
     assert '<figcaption id="chart-caption" class="small">Final round</figcaption>' in shown
     rounds = shown.split("Instant runoff, round by round", 1)[1].split("</table>", 1)[0]
     assert '<th scope="col">Round 1</th><th scope="col">Round 2</th></tr>' in rounds
-    cells = re.findall(r'<tr><th scope="row">(.*?)</th>\s*((?:<td>.*?</td>)+)</tr>', rounds, re.S)
-    assert [(label, re.findall(r"<td>(.*?)</td>", tds)) for label, tds in cells] == [
+    cells = re.findall(r'<tr><th scope="row">(.*?)</th>\s*((?:<td[^>]*>.*?</td>)+)</tr>', rounds, re.S)
+    assert [(label, re.findall(r'<td data-label="Round \d">(.*?)</td>', tds)) for label, tds in cells] == [
         ("Wellness", ["2", "3"]),
         ('Transit <span class="small">(eliminated in round 1)</span>', ["1", "–"]),
         ("Climate", ["2", "2"]),
@@ -148,7 +158,7 @@ def test_live_results_while_open_and_hidden_results(app, advisor, members):
     for viewer in (members[2], advisor):
         shown = page(client_for(app, viewer), f"/polls/{hidden.id}")
         assert "The results are hidden until the poll closes." in shown
-        assert "results-table" not in shown and "bar-chart" not in shown and "results.csv" not in shown
+        assert "results-table" not in shown and 'class="bar-chart' not in shown and "results.csv" not in shown
         assert "2 of 5 members voted (40.0%)" in shown  # turnout is always shown
 
 
@@ -219,7 +229,7 @@ def _voters_list(html: str) -> list[str] | None:
     if 'id="voters-title"' not in html:
         return None
     section = html.split('id="voters-title"', 1)[1].split("</section>", 1)[0]
-    return re.findall(r"<li>(.*?)</li>", section)
+    return re.findall(r'<span class="voter">(.*?)</span></li>', section)
 
 
 def test_who_voted_on_an_open_ballot_shows_choices_once_results_are_visible(app, advisor, members):

@@ -103,7 +103,7 @@ def test_the_whole_journey_draft_cosponsor_submit_discussion(app, topic, make_us
 
     # The timeline shows each step with who took it.
     timeline = html.split('id="timeline-title"', 1)[1].split("</ol>", 1)[0]
-    steps = re.findall(r"<li>.*?</li>", timeline, re.S)
+    steps = re.findall(r'<li class="timeline-item">.*?</li>', timeline, re.S)
     assert len(steps) == 3
     for step, status, who in zip(steps, ("Draft", "Submitted", "In discussion"),
                                  ("Ana Author", "Ana Author", "Ada Advisor"), strict=True):

@@ -118,7 +118,8 @@ def test_raise_and_lower_a_hand_through_the_form(app, member, lounge, as_member)
     response = as_member.post(f"/rooms/{lounge.id}/hand", data={"raised": "1"})
     assert response.status_code == 302 and response.headers["Location"] == f"/rooms/{lounge.id}"
     html = _page(as_member, f"/rooms/{lounge.id}")
-    assert re.search(rf'<ol class="queue-list">\s*<li data-user-id="{member.id}">Maya Bay</li>', html)
+    assert re.search(rf'<ol class="queue-list person-list">\s*<li data-user-id="{member.id}">.*?'
+                     r'<span class="person-name">Maya Bay</span></li>', html, re.S)
     assert 'aria-pressed="true"' in html and ">Lower hand<" in html
     as_member.post(f"/rooms/{lounge.id}/hand", data={"raised": "1"})  # a second raise changes nothing
     assert [r.user_id for r in speakers.queue(lounge.id)] == [member.id]

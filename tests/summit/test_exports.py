@@ -202,7 +202,7 @@ def test_the_board_report_and_pdf_name_the_proposal_a_merged_one_went_into(app, 
     reader = client_for(app, people["voters"][0])
     board = reader.get("/summit").get_data(as_text=True)
     card = board[board.index("Bus passes for clubs"):]
-    card = card[:card.index("</li>")]
+    card = card[:card.index("</article>")]
     assert f'Merged into: <a href="/proposals/{target.id}">Free transit passes</a>' in card
     report = reader.get(f"/summit/editions/{edition.id}/report?lang=en").get_data(as_text=True)
     row = report[report.index('<th scope="row">Free transit passes'):]

@@ -306,8 +306,8 @@ def test_plan_and_board_page_26_proposals(app, people):
     assert _rows(page(client, "/summit/plan?sort=title&page=2")) == ["Proposal 25"]
     member = client_for(app, people["students"][0])
     board = page(member, "/summit")
-    assert board.count('class="card mb-3"') == 25 and "page=2" in board
-    assert page(member, "/summit?page=2").count('class="card mb-3"') == 1
+    assert board.count('class="ui-card proposal-card"') == 25 and "page=2" in board
+    assert page(member, "/summit?page=2").count('class="ui-card proposal-card"') == 1
 
 
 def test_planner_home_card(app, people, passed, edition):

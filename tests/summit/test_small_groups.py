@@ -52,7 +52,7 @@ def scene(make_user):
 
 def _row_text(html: str, title: str) -> str:
     """The visible text of the table row (plan) or card (board) that names the proposal."""
-    blocks = re.split(r'(?=<tr>|<li class="card)', html)
+    blocks = re.split(r'(?=<tr>|<article class="ui-card proposal-card)', html)
     return visible_text(next(block for block in blocks if f">{title}</a>" in block))
 
 
