@@ -25,7 +25,9 @@ function buildDialog() {
   box.append(title, text, buttons);
   no.addEventListener('click', () => box.close('no'));
   yes.addEventListener('click', () => box.close('yes'));
-  box.addEventListener('close', () => answered(box.returnValue === 'yes'));
+  // The close event comes a task later: if the dialog was opened again meanwhile (Escape, then Enter on the button
+  // at once), that late event belongs to the earlier question and must not answer the new one.
+  box.addEventListener('close', () => !box.open && answered(box.returnValue === 'yes'));
   document.body.append(box);
   return box;
 }

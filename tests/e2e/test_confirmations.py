@@ -154,6 +154,27 @@ def test_keyboard_alone_ends_a_meeting_after_asking(advisor_page, in_app):
     assert in_app(_status, meeting_id) == "ended"
 
 
+def test_asking_again_before_the_last_answer_has_landed_still_sends_on_yes(advisor_page, in_app):
+    """Escape then Enter at once: the first dialog's late close event must not eat the second question."""
+    tab = advisor_page(1280)
+    meeting_id = in_app(_meeting, "Quick keys meeting", ("Only",), live=True)
+    tab.goto(f"/meetings/{meeting_id}/live")
+    end = tab.locator("form[data-confirm][action$='/end'] button")
+    end.click()
+    dialog = tab.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    # In one task: close (its close event is queued for later) and ask again, as fast keys can do.
+    tab.evaluate("""() => {
+        document.querySelector('dialog.confirm-dialog').close('no');
+        document.querySelector("form[data-confirm][action$='/end']").requestSubmit();
+    }""")
+    expect(dialog).to_be_visible()
+    with tab.expect_navigation():
+        dialog.get_by_role("button", name="Yes, end the meeting").click()
+    expect(tab.locator(".alert-success")).to_contain_text("The meeting has ended.")
+    assert in_app(_status, meeting_id) == "ended"
+
+
 def test_without_javascript_the_confirmation_page_asks(browser, live_server, in_app):
     in_app(_advisor)
     context = browser.new_context(base_url=live_server, java_script_enabled=False, locale="en-US",
