@@ -60,10 +60,9 @@ def leave_all(sid: str) -> None:
     if not rows:
         return
     changed = []
-    for row in rows:
-        room_id, user_id = row.room_id, row.user_id
-        db.session.delete(row)
-        db.session.flush()
+    for room_id, user_id in [(row.room_id, row.user_id) for row in rows]:
+        # a statement, not session.delete(): another close of the same connection may have removed the row already
+        db.session.execute(delete(Presence).where(Presence.sid == sid, Presence.room_id == room_id))
         if user_id not in _user_ids(room_id):
             changed.append(room_id)
     db.session.commit()
