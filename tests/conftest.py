@@ -316,6 +316,31 @@ def chromium_path():
     return path
 
 
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One headless Debian Chromium for the whole session, shared by tests/e2e and tests/screens.
+
+    Playwright's sync API runs one instance per thread at a time, so there is one, not one per directory.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def nginx_path():
     """Debian's nginx (the deploy guide's reverse proxy); skips (fails in CI) without it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 
@@ -15,15 +16,6 @@ from tests.conftest import use_cheap_password_hashes
 
 from .helpers import DEMO_PASSWORD
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORTS = {390: 844, 1280: 900}
 TIMEOUT_MS = 10_000
 
@@ -56,21 +48,28 @@ def live_app(test_databases, tmp_path_factory) -> Iterator[Flask]:
         test_databases.release(url)
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app) -> Iterator[str]:
-    """live_app served on 127.0.0.1 (threaded, Socket.IO included); yields its base URL."""
+@contextlib.contextmanager
+def served_in_thread(app: Flask, name: str) -> Iterator[str]:
+    """The app served on 127.0.0.1 by a threaded werkzeug server (Socket.IO included); yields its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.server_port}"
-    live_app.config["PUBLIC_BASE_URL"] = base_url  # links in emails and invitations point at this server
+    app.config["PUBLIC_BASE_URL"] = base_url  # links in emails and invitations point at this server
     try:
         yield base_url
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """live_app served on 127.0.0.1; yields its base URL."""
+    with served_in_thread(live_app, "e2e-live-server") as base_url:
+        yield base_url
 
 
 @pytest.fixture
@@ -89,17 +88,6 @@ def in_app(live_app):
                 db.session.remove()
 
     return _run
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    """One headless Debian Chromium for the whole session."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

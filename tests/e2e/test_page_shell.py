@@ -170,7 +170,17 @@ def test_focus_rings_are_at_least_2px_on_links_buttons_and_the_top_bar(page, wid
         assert style[3] != "none", (target, style)  # the halo of the other colour
 
 
-def test_admin_tables_stack_on_phones_without_sideways_scrolling(page):
+def _open_invitation() -> None:
+    """An invitation waiting to be accepted, so that the invitations page has a table whatever ran before."""
+    from stac_youth.members import invitations
+    from stac_youth.members.accounts import find_user_by_email
+
+    admin = find_user_by_email(ADMIN_EMAIL)
+    invitations.invite_member(admin, f"stack{next(_numbers)}@example.org", "member", None, lambda token: f"/r/{token}")
+
+
+def test_admin_tables_stack_on_phones_without_sideways_scrolling(page, in_app):
+    in_app(_open_invitation)
     tab = page(390)
     sign_in(tab, ADMIN_EMAIL)
     for url in ("/admin/audit", "/admin/invitations", "/admin/users"):

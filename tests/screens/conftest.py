@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -17,12 +16,11 @@ from stac_youth import create_app
 from stac_youth.config import TestingConfig
 from stac_youth.extensions import db, limiter
 from tests.conftest import use_cheap_password_hashes
-from tests.e2e.conftest import CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORTS
+from tests.e2e.conftest import TIMEOUT_MS, VIEWPORTS, served_in_thread
 from tests.e2e.helpers import DEMO_PASSWORD, sign_in
 
 from . import data
 
-E2E_DIR = Path(__file__).resolve().parent.parent / "e2e"
 # Modules whose own time stays real: the browser driver, pytest-xdist's channel to the main process, and the
 # clock pytest times tests with.
 REAL_TIME_MODULES = ["playwright", "execnet", "xdist", "_pytest.timing"]
@@ -120,49 +118,9 @@ def screens_app(test_databases, tmp_path_factory) -> Iterator[ScreensApp]:
 @pytest.fixture(scope="module")
 def screens(screens_app) -> Iterator[ScreensApp]:
     """screens_app served on 127.0.0.1 (threaded, Socket.IO included)."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, screens_app.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="screens-live-server", daemon=True)
-    thread.start()
-    screens_app.base_url = f"http://127.0.0.1:{server.server_port}"
-    screens_app.app.config["PUBLIC_BASE_URL"] = screens_app.base_url
-    try:
+    with served_in_thread(screens_app.app, "screens-live-server") as base_url:
+        screens_app.base_url = base_url
         yield screens_app
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(request, chromium_path):
-    """The session's Chromium of the e2e tests (tests/e2e/conftest.py) when this process has started it, else one of
-    the module's own, closed with the module.
-
-    Playwright's sync API runs one instance per thread at a time: a second one refuses to start, so the screens borrow
-    the e2e tests' and an e2e test run after them in this process can still start its own.
-    """
-    started = e2e_browser(request)
-    if started is not None:
-        yield started
-        return
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def e2e_browser(request):
-    """The value of tests/e2e's `browser` fixture if it has run in this process, else None."""
-    manager = request.config.pluginmanager.get_plugin("funcmanage")  # pytest's fixture manager
-    for item in request.session.items:
-        if item.path.parent == E2E_DIR and "browser" in getattr(item, "fixturenames", ()):
-            definitions = manager.getfixturedefs("browser", item) or ()
-            cached = definitions[-1].cached_result if definitions else None
-            return cached[0] if cached is not None and cached[2] is None else None
-    return None
 
 
 @pytest.fixture
